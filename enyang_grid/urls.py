@@ -1,0 +1,51 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+from core.api.views import RevealView
+
+admin.site.site_header = _("Enyang District grid-based service and management")
+admin.site.site_title = _("Enyang grid centre")
+admin.site.index_title = _("District grid centre administration")
+
+# Each app exposes its API under /api/v1/ from `<app>/api/urls.py` and its pages from `<app>/urls.py`.
+API_APPS = ["grids", "workers", "incidents", "registry", "forces", "assessment", "dashboards"]
+
+
+def _optional(module_name: str):
+    try:
+        return import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not module_name.startswith(exc.name):
+            raise
+        return None
+
+
+api_patterns = [path("reveal/", RevealView.as_view(), name="reveal")]
+page_patterns = []
+for app in API_APPS:
+    if _optional(f"{app}.api.urls"):
+        api_patterns.append(path("", include(f"{app}.api.urls")))
+    if _optional(f"{app}.urls"):
+        page_patterns.append(path(f"{app}/", include(f"{app}.urls")))
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", core_views.home, name="home"),
+    path("reveal/<str:model_label>/<str:pk>/<str:field>/", core_views.reveal, name="reveal"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_patterns, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    *page_patterns,
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
