@@ -1,4 +1,5 @@
 import os
+from importlib import import_module
 
 from celery import Celery
 
@@ -7,3 +8,21 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enyang_grid.settings.dev")
 app = Celery("enyang_grid")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _collect_beat_schedules(sender, **kwargs):
+    """Each app declares its periodic tasks in `<app>/schedule.py` as BEAT_SCHEDULE; beat runs their union."""
+    from django.conf import settings
+
+    # Updated in place: with the CELERY_ namespace, assigning conf.beat_schedule would be shadowed by settings.
+    schedule = sender.conf.beat_schedule
+    for app_name in settings.INSTALLED_APPS:
+        module_name = f"{app_name}.schedule"
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not module_name.startswith(exc.name):
+                raise
+            continue
+        schedule.update(getattr(module, "BEAT_SCHEDULE", {}))

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -193,9 +192,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {
-    "audit-prune": {"task": "core.tasks.prune_audit_log", "schedule": crontab(hour=3, minute=17)},
-}
+# Periodic tasks are declared per app in `<app>/schedule.py` and collected by enyang_grid.celery.
+CELERY_BEAT_SCHEDULE: dict = {}
 
 # Grid size guidance (DOMAIN §2/§3), configurable.
 GRID_SIZE_GUIDANCE = {
