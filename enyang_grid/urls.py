@@ -6,8 +6,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
 from core import views as core_views
+from core.api.notifications import NotificationViewSet
 from core.api.views import RevealView
 
 admin.site.site_header = _("Enyang District grid-based service and management")
@@ -27,7 +29,9 @@ def _optional(module_name: str):
         return None
 
 
-api_patterns = [path("reveal/", RevealView.as_view(), name="reveal")]
+notification_router = DefaultRouter()
+notification_router.register("notifications", NotificationViewSet, basename="notification")
+api_patterns = [path("reveal/", RevealView.as_view(), name="reveal"), *notification_router.urls]
 page_patterns = []
 for app in API_APPS:
     if _optional(f"{app}.api.urls"):
