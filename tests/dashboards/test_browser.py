@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .conftest import screenshot, sign_in
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
