@@ -6,16 +6,21 @@ workers, registry, forces); a section whose app is not there yet is simply absen
 fixed number of queries, whatever the number of incidents.
 """
 
+import datetime as dt
 from importlib import import_module
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.scoping import subtree_filter
 from grids.choices import GRID_KINDS, TOWN_KINDS, VILLAGE_KINDS, AreaKind
 from grids.models import Area
 
+from . import figures
 from .periods import Period
 
 
@@ -136,23 +141,532 @@ def grid_ids_by_town(towns) -> dict[int, int]:
     return mapping
 
 
-def town_dashboard(*, user, town: Area, period: Period, tile_url: str = "") -> dict:
+# ---------------------------------------------------------------- incidents
+
+
+def _incident_model():
+    module = _optional("incidents.models")
+    return getattr(module, "Incident", None) if module else None
+
+
+def incidents_in(*, user, town: Area | None, period: Period):
+    """Incidents the user may see, reported in the period, of one town (or all visible when town is None)."""
+    Incident = _incident_model()
+    qs = Incident.objects.visible_to(user)
+    if town is not None:
+        qs = qs.filter(town=town)
+    return figures.in_period(qs, period)
+
+
+def incident_set(*, user, town: Area, period: Period, key: str, now=None):
+    """The incidents behind one card (the same filter the card counts)."""
+    sets = figures.sets(now=now or timezone.now())
+    if key not in sets:
+        raise Http404("no such figure")
+    return incidents_in(user=user, town=town, period=period).filter(sets[key])
+
+
+def incident_cards(*, user, town: Area, period: Period, now) -> list[dict]:
+    counts = incidents_in(user=user, town=town, period=period).aggregate(**figures.counters(now=now))
+    values = figures.figures_from_counts(counts)
+    query = period.as_query()
+    cards = []
+    for card in figures.CARDS:
+        value = values[card.key]
+        cards.append(
+            {
+                "key": card.key,
+                "label": str(card.label),
+                "value": value,
+                "display": figures.display(value, card.format),
+                "format": card.format,
+                "tone": card.tone if (value or card.format == "percent") else "",
+                "url": _url(
+                    "dashboards:town-incidents", town.pk, query=f"set={card.list_key or card.key}&{query}"
+                ),
+            }
+        )
+    return cards
+
+
+def _series_by_day(rows, dates) -> list[int]:
+    by_day = {row["day"]: row["n"] for row in rows}
+    return [by_day.get(d, 0) for d in dates]
+
+
+def incident_charts(*, user, town: Area, period: Period, units, grids) -> tuple[dict, list[dict]]:
+    """Reports and closures per day (per week for long periods), by category, village, grid; escalations."""
+    Incident = _incident_model()
+    from incidents.choices import Action
+    from incidents.models import IncidentEvent
+
+    weekly = period.days > 92
+    trunc = TruncWeek if weekly else TruncDate
+    buckets = sorted({_bucket(d, weekly) for d in period.dates()})
+    labels = [b.isoformat() for b in buckets]
+    reported = incidents_in(user=user, town=town, period=period)
+    visible = Incident.objects.visible_to(user).filter(town=town)
+    closed = visible.filter(closed_at__gte=period.start, closed_at__lt=period.end)
+    tz = timezone.get_current_timezone()
+
+    def per_bucket(qs, field):
+        rows = qs.annotate(day=trunc(field, tzinfo=tz)).values("day").annotate(n=Count("pk")).order_by()
+        return _series_by_day(
+            [{"day": _bucket(_as_date(r["day"]), weekly), "n": r["n"]} for r in rows], buckets
+        )
+
+    escalations = IncidentEvent.objects.filter(
+        incident__in=visible, action=Action.ESCALATE, at__gte=period.start, at__lt=period.end
+    )
+    by_category = (
+        reported.annotate(group=Coalesce("category__parent__name", "category__name"))
+        .values("group")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "group")
+    )
+    unit_names = {u.pk: str(u) for u in units}
+    grid_names = {g.pk: str(g) for g in grids}
+    by_unit = {
+        r["village_id"]: r["n"] for r in reported.values("village_id").annotate(n=Count("pk")).order_by()
+    }
+    by_grid = sorted(
+        (
+            (grid_names.get(r["grid_id"], "?"), r["n"])
+            for r in reported.values("grid_id").annotate(n=Count("pk")).order_by()
+        ),
+        key=lambda x: (-x[1], x[0]),
+    )[:15]
+    unit_rows = sorted(((unit_names[k], by_unit.get(k, 0)) for k in unit_names), key=lambda x: (-x[1], x[0]))
+    per_label = _("per week") if weekly else _("per day")
+    charts = {
+        "flow": {
+            "type": "line",
+            "x": labels,
+            "series": [
+                {"name": str(_("reported")), "data": per_bucket(reported, "reported_at")},
+                {"name": str(_("closed")), "data": per_bucket(closed, "closed_at")},
+            ],
+        },
+        "category": {
+            "type": "pie",
+            "series": [
+                {
+                    "name": str(_("by category")),
+                    "data": [{"name": r["group"], "value": r["n"]} for r in by_category],
+                }
+            ],
+        },
+        "unit": {
+            "type": "bar",
+            "horizontal": True,
+            "x": [name for name, _n in reversed(unit_rows)],
+            "series": [{"name": str(_("reported")), "data": [n for _name, n in reversed(unit_rows)]}],
+        },
+        "grid": {
+            "type": "bar",
+            "horizontal": True,
+            "x": [name for name, _n in reversed(by_grid)],
+            "series": [{"name": str(_("reported")), "data": [n for _name, n in reversed(by_grid)]}],
+        },
+        "escalations": {
+            "type": "bar",
+            "x": labels,
+            "series": [{"name": str(_("escalations")), "data": per_bucket(escalations, "at")}],
+        },
+    }
+    chart_list = [
+        {"key": "flow", "title": str(_("Reports and closures %(per)s") % {"per": per_label})},
+        {"key": "category", "title": str(_("By category"))},
+        {"key": "unit", "title": str(_("By village and community"))},
+        {"key": "grid", "title": str(_("Busiest grids"))},
+        {"key": "escalations", "title": str(_("Escalations %(per)s") % {"per": per_label})},
+    ]
+    return charts, chart_list
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _bucket(day: dt.date, weekly: bool) -> dt.date:
+    return day - dt.timedelta(days=day.weekday()) if weekly else day
+
+
+OVERDUE_LIMIT = 50
+MAP_INCIDENT_LIMIT = 500
+
+
+def overdue_list(*, user, town: Area, now, limit: int = OVERDUE_LIMIT) -> list[dict]:
+    """Open incidents past their current deadline, oldest deadline first (whenever they were reported)."""
+    Incident = _incident_model()
+    from incidents.choices import OPEN_STATUSES
+
+    rows = (
+        Incident.objects.visible_to(user)
+        .filter(town=town, status__in=sorted(OPEN_STATUSES), deadline__lt=now)
+        .select_related("category", "grid")
+        .only(
+            "id",
+            "code",
+            "deadline",
+            "level",
+            "red_card",
+            "yellow_card",
+            "category__name",
+            "grid__name",
+            "grid__is_demo",
+        )
+        .order_by("deadline")[:limit]
+    )
+    return [
+        {
+            "id": i.pk,
+            "code": i.code,
+            "category": i.category.name,
+            "grid": str(i.grid),
+            "level": i.get_level_display(),
+            "deadline": timezone.localtime(i.deadline),
+            "card": str(_("red card")) if i.red_card else (str(_("yellow card")) if i.yellow_card else ""),
+            "card_key": "red" if i.red_card else ("yellow" if i.yellow_card else ""),
+            "url": _incident_url(i.pk),
+        }
+        for i in rows
+    ]
+
+
+def _incident_url(pk) -> str:
+    return _url("incidents:detail", pk) or _url("admin:incidents_incident_change", pk)
+
+
+def open_incident_points(*, user, town: Area, now, limit: int = MAP_INCIDENT_LIMIT) -> tuple[list, list]:
+    """Open incidents with a place (for map dots) and the open count per grid (for shading)."""
+    Incident = _incident_model()
+    from incidents.choices import OPEN_STATUSES
+
+    open_qs = Incident.objects.visible_to(user).filter(town=town, status__in=sorted(OPEN_STATUSES))
+    points = [
+        {
+            "id": row["id"],
+            "code": row["code"],
+            "lat": row["latitude"],
+            "lng": row["longitude"],
+            "category": row["category__name"],
+            "overdue": row["deadline"] is not None and row["deadline"] < now,
+        }
+        for row in open_qs.filter(latitude__isnull=False)
+        .values("id", "code", "latitude", "longitude", "category__name", "deadline")
+        .order_by("deadline")[:limit]
+    ]
+    counts = [
+        {"id": r["grid_id"], "open": r["n"]}
+        for r in open_qs.values("grid_id").annotate(n=Count("pk")).order_by("grid_id")
+    ]
+    return points, counts
+
+
+# ---------------------------------------------------------------- workers, registry, forces
+
+
+def worker_section(*, user, town: Area, period: Period, today: dt.date) -> dict | None:
+    """Each active worker's weekly workload against the cap and their duty logs in the period."""
+    worker_models = _optional("workers.models")
+    worker_selectors = _optional("workers.selectors")
+    if not hasattr(worker_models, "Worker") or not hasattr(worker_selectors, "workloads"):
+        return None
+    Worker, DutyLog = worker_models.Worker, worker_models.DutyLog
+    workers = Worker.objects.visible_to(user).filter(subtree_filter(town, "grid")).active().order_by()
+    logs = dict(
+        DutyLog.objects.filter(
+            worker__in=workers.values("pk"), occurred_at__gte=period.start, occurred_at__lt=period.end
+        )
+        .order_by()
+        .values("worker_id")
+        .annotate(n=Count("pk"))
+        .values_list("worker_id", "n")
+    )
+    loads = worker_selectors.workloads(workers=workers, week_start=today)
+    rows = [
+        {
+            "id": load.worker.pk,
+            "name": load.worker.name,
+            "grid": str(load.worker.grid) if load.worker.grid_id else "",
+            "minutes": load.minutes,
+            "cap": load.cap,
+            "overloaded": load.over_cap,
+            "duty_logs": logs.get(load.worker.pk, 0),
+        }
+        for load in loads
+    ]
+    rows.sort(key=lambda r: (not r["overloaded"], -r["minutes"], r["grid"]))
+    by_role = worker_selectors.duty_log_counts_by_role(start=period.start, end=period.end, root=town)
+    role_names = dict(worker_models.ServiceRole.objects.values_list("code", "name"))
+    chart = {
+        "type": "bar",
+        "x": [role_names.get(code, code) for code in by_role],
+        "series": [{"name": str(_("duty logs")), "data": list(by_role.values())}],
+    }
+    return {"rows": rows, "by_role_chart": chart}
+
+
+def visits_section(*, user, town: Area, today: dt.date) -> dict | None:
+    """Special-group visits due, done and overdue (once the registry provides `visits_due`)."""
+    registry = _optional("registry.selectors")
+    if registry is None or not hasattr(registry, "visit_figures"):
+        return None
+    return registry.visit_figures(user=user, area=town, on=today)
+
+
+def forces_section(*, user, town: Area) -> tuple[list | None, list]:
+    """Active members of each of the four forces in the town, and the open emergencies over it (banners)."""
+    forces = _optional("forces.selectors")
+    if forces is None or not hasattr(forces, "forces_by_kind"):
+        return None, []
+    from forces.choices import ForceKind
+
+    by_kind = None
+    if hasattr(forces, "forces_by_kind"):
+        counts = forces.forces_by_kind(user=user, area=town)
+        by_kind = [
+            {"kind": k.value, "label": str(k.label), "count": counts.get(k.value, 0)} for k in ForceKind
+        ]
+    emergencies = []
+    if hasattr(forces, "open_activations"):
+        for act in forces.open_activations(user=user, area=town)[:5]:
+            emergencies.append(
+                {
+                    "id": act.pk,
+                    "name": act.title,
+                    "level": act.get_level_display(),
+                    "area": str(act.area),
+                    "started": timezone.localtime(act.opened_at) if act.opened_at else None,
+                    "url": _url("forces:activation-detail", act.pk),
+                }
+            )
+    return by_kind, emergencies
+
+
+# ---------------------------------------------------------------- the pages
+
+
+def town_dashboard(*, user, town: Area, period: Period, tile_url: str = "", now=None) -> dict:
     """Everything the town sub-centre dashboard shows, for `town` over `period`."""
-    return {
+    now = now or timezone.now()
+    data = {
         "area": {"id": town.pk, "name": town.name, "code": town.code},
         "period": {"start": period.first, "end": period.last},
         "map": map_config(root=town, tile_url=tile_url),
     }
+    if _incident_model() is not None:
+        units, grids = town_units(town=town), town_grids(town=town)
+        data["cards"] = incident_cards(user=user, town=town, period=period, now=now)
+        data["figures"] = {c["key"]: c["value"] for c in data["cards"]}
+        data["charts"], data["chart_list"] = incident_charts(
+            user=user, town=town, period=period, units=units, grids=grids
+        )
+        data["overdue"] = overdue_list(user=user, town=town, now=now)
+        data["map"]["incidents"], data["map"]["grid_counts"] = open_incident_points(
+            user=user, town=town, now=now
+        )
+        data["map"]["open_label"] = str(_("open"))
+    today = timezone.localdate(now)
+    workers = worker_section(user=user, town=town, period=period, today=today)
+    if workers is not None:
+        data["workload"] = workers["rows"]
+        data.setdefault("charts", {})["duty_roles"] = workers["by_role_chart"]
+        data.setdefault("chart_list", []).append({"key": "duty_roles", "title": str(_("Duty logs by role"))})
+    visits = visits_section(user=user, town=town, today=today)
+    if visits is not None:
+        data["visits"] = visits
+    data["forces"], data["emergencies"] = forces_section(user=user, town=town)
+    return data
 
 
-def district_dashboard(*, user, period: Period, tile_url: str = "") -> dict:
+RANKING_LIMIT_TODAY = 50
+
+
+def town_ranking(*, user, towns: list[Area], period: Period, now) -> tuple[list[dict], list[dict]]:
+    """The figure cards of every town side by side: one grouped query for all towns."""
+    grouped = {
+        row["town_id"]: row
+        for row in incidents_in(user=user, town=None, period=period)
+        .filter(town__in=towns)
+        .values("town_id")
+        .annotate(**figures.counters(now=now))
+        .order_by()
+    }
+    empty = dict.fromkeys(figures.counters(now=now), 0)
+    rows = []
+    for town in towns:
+        values = figures.figures_from_counts(grouped.get(town.pk, empty))
+        rows.append(
+            {
+                "id": town.pk,
+                "name": town.name,
+                "code": town.code,
+                "figures": values,
+                "cells": [
+                    {
+                        "key": c.key,
+                        "value": values[c.key],
+                        "display": figures.display(values[c.key], c.format),
+                    }
+                    for c in figures.CARDS
+                ],
+            }
+        )
+    columns = [{"key": c.key, "label": str(c.label), "format": c.format} for c in figures.CARDS]
+    return rows, columns
+
+
+def escalations_today(*, user, now, limit: int = RANKING_LIMIT_TODAY) -> list[dict]:
+    """Today's escalations and red cards across what the user sees, newest first."""
+    from incidents.choices import Action, Supervision
+    from incidents.models import IncidentEvent, SupervisionRecord
+
+    day_start, day_end = figures.day_bounds(timezone.localdate(now))
+    visible = _incident_model().objects.visible_to(user)
+    events = (
+        IncidentEvent.objects.filter(
+            incident__in=visible, action=Action.ESCALATE, at__gte=day_start, at__lt=day_end
+        )
+        .select_related("incident", "incident__town")
+        .only("at", "to_level", "incident__id", "incident__code", "incident__town__name")
+        .order_by("-at")[:limit]
+    )
+    cards = (
+        SupervisionRecord.objects.filter(
+            incident__in=visible, kind=Supervision.RED, created_at__gte=day_start, created_at__lt=day_end
+        )
+        .select_related("incident", "incident__town")
+        .only("created_at", "incident__id", "incident__code", "incident__town__name")
+        .order_by("-created_at")[:limit]
+    )
+    rows = [
+        {
+            "at": timezone.localtime(e.at),
+            "code": e.incident.code,
+            "town": e.incident.town.name if e.incident.town_id else "",
+            "what": str(_("escalated to %(level)s") % {"level": e.get_to_level_display()}),
+            "kind": "escalation",
+            "url": _incident_url(e.incident_id),
+        }
+        for e in events
+    ] + [
+        {
+            "at": timezone.localtime(r.created_at),
+            "code": r.incident.code,
+            "town": r.incident.town.name if r.incident.town_id else "",
+            "what": str(_("red card")),
+            "kind": "red_card",
+            "url": _incident_url(r.incident_id),
+        }
+        for r in cards
+    ]
+    return sorted(rows, key=lambda r: r["at"], reverse=True)[:limit]
+
+
+def district_warnings(*, user, today: dt.date) -> list[dict] | None:
+    """Overloaded workers and admission-list items that need the district centre."""
+    worker_models = _optional("workers.models")
+    worker_selectors = _optional("workers.selectors")
+    if not hasattr(worker_models, "AdmissionItem") or not hasattr(worker_selectors, "flagged_workers"):
+        return None
+    from workers.choices import AdmissionStatus
+
+    warnings = []
+    for load in worker_selectors.flagged_workers(user=user, week_start=today)[:20]:
+        warnings.append(
+            {
+                "kind": "overloaded",
+                "text": str(
+                    _(
+                        "%(worker)s (%(grid)s) has %(minutes)d minutes of assigned work this week, above the cap of %(cap)d."
+                    )
+                    % {
+                        "worker": load.worker.name,
+                        "grid": load.worker.grid,
+                        "minutes": load.minutes,
+                        "cap": load.cap,
+                    }
+                ),
+                "url": "",
+            }
+        )
+    items = worker_models.AdmissionItem.objects.visible_to(user)
+    proposed = items.filter(status=AdmissionStatus.PROPOSED).count()
+    if proposed:
+        warnings.append(
+            {
+                "kind": "admission_proposed",
+                "text": str(_("%(n)d task admission items are waiting for approval.") % {"n": proposed}),
+                "url": _url("admin:workers_admissionitem_changelist", query="status__exact=proposed"),
+            }
+        )
+    expiring = items.filter(
+        status=AdmissionStatus.PUBLISHED,
+        is_temporary=True,
+        valid_until__gte=today,
+        valid_until__lte=today + dt.timedelta(days=7),
+    ).count()
+    if expiring:
+        warnings.append(
+            {
+                "kind": "admission_expiring",
+                "text": str(
+                    _("%(n)d temporary task admission items expire within 7 days.") % {"n": expiring}
+                ),
+                "url": "",
+            }
+        )
+    return warnings
+
+
+def district_dashboard(*, user, period: Period, tile_url: str = "", now=None) -> dict:
+    """The district centre's dashboard: the towns side by side, the district map, today's escalations and
+    red cards, and the task-admission and workload warnings."""
+    now = now or timezone.now()
     district = Area.objects.visible_to(user).filter(kind=AreaKind.DISTRICT).first()
     if district is None:
         raise Http404("no district in scope")
-    towns = list(dashboard_towns(user=user))
-    return {
+    towns = list(dashboard_towns(user=user).only("id", "name", "code", "tree_id", "lft", "rght"))
+    data = {
         "area": {"id": district.pk, "name": district.name, "code": district.code},
         "period": {"start": period.first, "end": period.last},
         "map": map_config(root=district, tile_url=tile_url, outline_kinds=TOWN_KINDS),
         "towns": [{"id": t.pk, "name": t.name, "code": t.code} for t in towns],
     }
+    if _incident_model() is not None:
+        data["ranking"], data["ranking_columns"] = town_ranking(
+            user=user, towns=towns, period=period, now=now
+        )
+        totals = incidents_in(user=user, town=None, period=period).aggregate(**figures.counters(now=now))
+        values = figures.figures_from_counts(totals)
+        data["figures"] = values
+        data["cards"] = [
+            {
+                "key": c.key,
+                "label": str(c.label),
+                "value": values[c.key],
+                "display": figures.display(values[c.key], c.format),
+                "format": c.format,
+                "tone": c.tone if (values[c.key] or c.format == "percent") else "",
+                "url": "",
+            }
+            for c in figures.CARDS
+        ]
+        data["escalations_today"] = escalations_today(user=user, now=now)
+        data["map"]["grid_counts"] = [
+            {"id": r["grid_id"], "open": r["n"]}
+            for r in _incident_model()
+            .objects.visible_to(user)
+            .filter(status__in=sorted(figures.OPEN_STATUSES))
+            .values("grid_id")
+            .annotate(n=Count("pk"))
+            .order_by("grid_id")
+        ]
+        data["map"]["open_label"] = str(_("open"))
+    data["forces"], data["emergencies"] = forces_section(user=user, town=district)
+    warnings = district_warnings(user=user, today=timezone.localdate(now))
+    if warnings is not None:
+        data["warnings"] = warnings
+    return data
