@@ -9,15 +9,15 @@ fixed number of queries, whatever the number of incidents.
 import datetime as dt
 from importlib import import_module
 
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce, TruncDate, TruncWeek
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import subtree_filter
-from grids.choices import GRID_KINDS, TOWN_KINDS, VILLAGE_KINDS, AreaKind
+from grids.choices import TOWN_KINDS, AreaKind
 from grids.models import Area
 
 from . import figures
@@ -70,23 +70,6 @@ def default_town(*, user) -> Area | None:
     return None
 
 
-def town_units(*, town: Area) -> list[Area]:
-    """The town's villages and communities, in code order."""
-    return list(
-        Area.objects.filter(subtree_filter(town), kind__in=VILLAGE_KINDS, is_active=True)
-        .only("id", "name", "code", "kind", "is_demo", "lft", "rght", "tree_id")
-        .order_by("code")
-    )
-
-
-def town_grids(*, town: Area) -> list[Area]:
-    return list(
-        Area.objects.filter(subtree_filter(town), kind=AreaKind.GRID_L1, is_active=True)
-        .only("id", "name", "code", "kind", "is_demo", "parent_id", "center_lat", "center_lng")
-        .order_by("code")
-    )
-
-
 def map_features(*, root: Area, kinds) -> dict:
     """A GeoJSON FeatureCollection of the active areas of `kinds` under `root` that have a boundary."""
     areas = (
@@ -124,168 +107,124 @@ def map_config(*, root: Area, tile_url: str, outline_kinds=()) -> dict:
     }
 
 
-def grid_ids_by_town(towns) -> dict[int, int]:
-    """grid id → town id for every level-1..3 grid under the given towns (one query)."""
-    towns = list(towns)
-    if not towns:
-        return {}
-    query = Q()
-    for town in towns:
-        query |= subtree_filter(town)
-    mapping = {}
-    for grid in Area.objects.filter(query, kind__in=GRID_KINDS).only("id", "tree_id", "lft", "rght"):
-        for town in towns:
-            if town.tree_id == grid.tree_id and town.lft < grid.lft and grid.rght < town.rght:
-                mapping[grid.pk] = town.pk
-                break
-    return mapping
-
-
 # ---------------------------------------------------------------- incidents
 
 
-def _incident_model():
-    module = _optional("incidents.models")
-    return getattr(module, "Incident", None) if module else None
+def _incident_selectors():
+    module = _optional("incidents.selectors")
+    return module if hasattr(module, "incident_figures") else None
 
 
-def incidents_in(*, user, town: Area | None, period: Period):
-    """Incidents the user may see, reported in the period, of one town (or all visible when town is None)."""
-    Incident = _incident_model()
-    qs = Incident.objects.visible_to(user)
-    if town is not None:
-        qs = qs.filter(town=town)
-    return figures.in_period(qs, period)
+def town_figures(*, user, town: Area, period: Period, now) -> dict:
+    """The incidents app's figures for the town and period (the same call its API makes)."""
+    return _incident_selectors().incident_figures(
+        user=user, area=town, start=period.first, end=period.last, now=now
+    )
 
 
 def incident_set(*, user, town: Area, period: Period, key: str, now=None):
-    """The incidents behind one card (the same filter the card counts)."""
-    sets = figures.sets(now=now or timezone.now())
+    """The incidents behind one card: the set the card counts."""
+    sets = figures.card_sets(period=period, now=now or timezone.now())
     if key not in sets:
         raise Http404("no such figure")
-    return incidents_in(user=user, town=town, period=period).filter(sets[key])
+    return _incident_selectors().incident_scope(user=user, area=town).filter(sets[key])
 
 
-def incident_cards(*, user, town: Area, period: Period, now) -> list[dict]:
-    counts = incidents_in(user=user, town=town, period=period).aggregate(**figures.counters(now=now))
-    values = figures.figures_from_counts(counts)
+def incident_cards(*, town: Area, period: Period, values: dict) -> list[dict]:
     query = period.as_query()
-    cards = []
-    for card in figures.CARDS:
-        value = values[card.key]
-        cards.append(
-            {
-                "key": card.key,
-                "label": str(card.label),
-                "value": value,
-                "display": figures.display(value, card.format),
-                "format": card.format,
-                "tone": card.tone if (value or card.format == "percent") else "",
-                "url": _url(
-                    "dashboards:town-incidents", town.pk, query=f"set={card.list_key or card.key}&{query}"
-                ),
-            }
-        )
-    return cards
+    return figures.cards_from(
+        values, url_for=lambda key: _url("dashboards:town-incidents", town.pk, query=f"set={key}&{query}")
+    )
 
 
-def _series_by_day(rows, dates) -> list[int]:
-    by_day = {row["day"]: row["n"] for row in rows}
-    return [by_day.get(d, 0) for d in dates]
-
-
-def incident_charts(*, user, town: Area, period: Period, units, grids) -> tuple[dict, list[dict]]:
-    """Reports and closures per day (per week for long periods), by category, village, grid; escalations."""
-    Incident = _incident_model()
+def incident_charts(*, user, town: Area, period: Period, now) -> tuple[dict, list[dict]]:
+    """Reports and closures per day (per week over three months), by category group, village, grid;
+    escalations over time."""
     from incidents.choices import Action
     from incidents.models import IncidentEvent
 
+    sel = _incident_selectors()
     weekly = period.days > 92
-    trunc = TruncWeek if weekly else TruncDate
     buckets = sorted({_bucket(d, weekly) for d in period.dates()})
     labels = [b.isoformat() for b in buckets]
-    reported = incidents_in(user=user, town=town, period=period)
-    visible = Incident.objects.visible_to(user).filter(town=town)
-    closed = visible.filter(closed_at__gte=period.start, closed_at__lt=period.end)
-    tz = timezone.get_current_timezone()
-
-    def per_bucket(qs, field):
-        rows = qs.annotate(day=trunc(field, tzinfo=tz)).values("day").annotate(n=Count("pk")).order_by()
-        return _series_by_day(
-            [{"day": _bucket(_as_date(r["day"]), weekly), "n": r["n"]} for r in rows], buckets
+    reported, closed = dict.fromkeys(buckets, 0), dict.fromkeys(buckets, 0)
+    for day in sel.incident_daily(user=user, area=town, start=period.first, end=period.last):
+        reported[_bucket(day["date"], weekly)] += day["reported"]
+        closed[_bucket(day["date"], weekly)] += day["closed"]
+    escalations = dict.fromkeys(buckets, 0)
+    rows = (
+        IncidentEvent.objects.filter(
+            incident__in=sel.incident_scope(user=user, area=town),
+            action=Action.ESCALATE,
+            at__gte=period.start,
+            at__lt=period.end,
         )
-
-    escalations = IncidentEvent.objects.filter(
-        incident__in=visible, action=Action.ESCALATE, at__gte=period.start, at__lt=period.end
-    )
-    by_category = (
-        reported.annotate(group=Coalesce("category__parent__name", "category__name"))
-        .values("group")
+        .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
         .annotate(n=Count("pk"))
-        .order_by("-n", "group")
+        .order_by()
     )
-    unit_names = {u.pk: str(u) for u in units}
-    grid_names = {g.pk: str(g) for g in grids}
-    by_unit = {
-        r["village_id"]: r["n"] for r in reported.values("village_id").annotate(n=Count("pk")).order_by()
-    }
-    by_grid = sorted(
-        (
-            (grid_names.get(r["grid_id"], "?"), r["n"])
-            for r in reported.values("grid_id").annotate(n=Count("pk")).order_by()
-        ),
-        key=lambda x: (-x[1], x[0]),
-    )[:15]
-    unit_rows = sorted(((unit_names[k], by_unit.get(k, 0)) for k in unit_names), key=lambda x: (-x[1], x[0]))
-    per_label = _("per week") if weekly else _("per day")
+    for row in rows:
+        escalations[_bucket(row["day"], weekly)] += row["n"]
+
+    def breakdown(by):
+        return [
+            r
+            for r in sel.incident_breakdown(
+                user=user, by=by, area=town, start=period.first, end=period.last, now=now
+            )
+            if r["reported"]
+        ]
+
+    groups = sorted(breakdown("group"), key=lambda r: -r["reported"])
+    units = sorted(breakdown("village"), key=lambda r: (r["reported"], r["name"] or ""))
+    grids = sorted(breakdown("grid"), key=lambda r: (r["reported"], r["name"] or ""))[-15:]
+    per = _("per week") if weekly else _("per day")
+    reported_label = str(_("reported"))
     charts = {
         "flow": {
             "type": "line",
             "x": labels,
             "series": [
-                {"name": str(_("reported")), "data": per_bucket(reported, "reported_at")},
-                {"name": str(_("closed")), "data": per_bucket(closed, "closed_at")},
+                {"name": reported_label, "data": [reported[b] for b in buckets]},
+                {"name": str(_("closed")), "data": [closed[b] for b in buckets]},
             ],
         },
         "category": {
             "type": "pie",
             "series": [
                 {
-                    "name": str(_("by category")),
-                    "data": [{"name": r["group"], "value": r["n"]} for r in by_category],
+                    "name": reported_label,
+                    "data": [{"name": r["name"], "value": r["reported"]} for r in groups],
                 }
             ],
         },
         "unit": {
             "type": "bar",
             "horizontal": True,
-            "x": [name for name, _n in reversed(unit_rows)],
-            "series": [{"name": str(_("reported")), "data": [n for _name, n in reversed(unit_rows)]}],
+            "x": [r["name"] for r in units],
+            "series": [{"name": reported_label, "data": [r["reported"] for r in units]}],
         },
         "grid": {
             "type": "bar",
             "horizontal": True,
-            "x": [name for name, _n in reversed(by_grid)],
-            "series": [{"name": str(_("reported")), "data": [n for _name, n in reversed(by_grid)]}],
+            "x": [r["name"] for r in grids],
+            "series": [{"name": reported_label, "data": [r["reported"] for r in grids]}],
         },
         "escalations": {
             "type": "bar",
             "x": labels,
-            "series": [{"name": str(_("escalations")), "data": per_bucket(escalations, "at")}],
+            "series": [{"name": str(_("escalations")), "data": [escalations[b] for b in buckets]}],
         },
     }
     chart_list = [
-        {"key": "flow", "title": str(_("Reports and closures %(per)s") % {"per": per_label})},
-        {"key": "category", "title": str(_("By category"))},
-        {"key": "unit", "title": str(_("By village and community"))},
-        {"key": "grid", "title": str(_("Busiest grids"))},
-        {"key": "escalations", "title": str(_("Escalations %(per)s") % {"per": per_label})},
+        {"key": "flow", "title": str(_("Reports and closures %(per)s") % {"per": per})},
+        {"key": "category", "title": str(_("Reported by category"))},
+        {"key": "unit", "title": str(_("Reported by village and community"))},
+        {"key": "grid", "title": str(_("Reported by grid (busiest 15)"))},
+        {"key": "escalations", "title": str(_("Escalations %(per)s") % {"per": per})},
     ]
     return charts, chart_list
-
-
-def _as_date(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _bucket(day: dt.date, weekly: bool) -> dt.date:
@@ -296,33 +235,20 @@ OVERDUE_LIMIT = 50
 MAP_INCIDENT_LIMIT = 500
 
 
-def overdue_list(*, user, town: Area, now, limit: int = OVERDUE_LIMIT) -> list[dict]:
-    """Open incidents past their current deadline, oldest deadline first (whenever they were reported)."""
-    Incident = _incident_model()
-    from incidents.choices import OPEN_STATUSES
-
+def overdue_list(*, user, town: Area, period: Period, now, limit: int = OVERDUE_LIMIT) -> list[dict]:
+    """Open incidents past their current deadline, oldest deadline first (the "overdue" card's set)."""
     rows = (
-        Incident.objects.visible_to(user)
-        .filter(town=town, status__in=sorted(OPEN_STATUSES), deadline__lt=now)
-        .select_related("category", "grid")
-        .only(
-            "id",
-            "code",
-            "deadline",
-            "level",
-            "red_card",
-            "yellow_card",
-            "category__name",
-            "grid__name",
-            "grid__is_demo",
-        )
+        _incident_selectors()
+        .incident_scope(user=user, area=town)
+        .filter(figures.card_sets(period=period, now=now)["overdue"])
+        .select_related("category", "category__parent", "grid")
         .order_by("deadline")[:limit]
     )
     return [
         {
             "id": i.pk,
             "code": i.code,
-            "category": i.category.name,
+            "category": str(i.category),
             "grid": str(i.grid),
             "level": i.get_level_display(),
             "deadline": timezone.localtime(i.deadline),
@@ -338,12 +264,13 @@ def _incident_url(pk) -> str:
     return _url("incidents:detail", pk) or _url("admin:incidents_incident_change", pk)
 
 
-def open_incident_points(*, user, town: Area, now, limit: int = MAP_INCIDENT_LIMIT) -> tuple[list, list]:
-    """Open incidents with a place (for map dots) and the open count per grid (for shading)."""
-    Incident = _incident_model()
+def open_incident_points(*, user, root: Area, now, limit: int = MAP_INCIDENT_LIMIT) -> tuple[list, list]:
+    """Open incidents with a place (map dots, most urgent first) and the open count per grid (shading)."""
     from incidents.choices import OPEN_STATUSES
 
-    open_qs = Incident.objects.visible_to(user).filter(town=town, status__in=sorted(OPEN_STATUSES))
+    open_qs = (
+        _incident_selectors().incident_scope(user=user, area=root).filter(status__in=sorted(OPEN_STATUSES))
+    )
     points = [
         {
             "id": row["id"],
@@ -456,16 +383,14 @@ def town_dashboard(*, user, town: Area, period: Period, tile_url: str = "", now=
         "period": {"start": period.first, "end": period.last},
         "map": map_config(root=town, tile_url=tile_url),
     }
-    if _incident_model() is not None:
-        units, grids = town_units(town=town), town_grids(town=town)
-        data["cards"] = incident_cards(user=user, town=town, period=period, now=now)
+    if _incident_selectors() is not None:
+        values = town_figures(user=user, town=town, period=period, now=now)
+        data["cards"] = incident_cards(town=town, period=period, values=values)
         data["figures"] = {c["key"]: c["value"] for c in data["cards"]}
-        data["charts"], data["chart_list"] = incident_charts(
-            user=user, town=town, period=period, units=units, grids=grids
-        )
-        data["overdue"] = overdue_list(user=user, town=town, now=now)
+        data["charts"], data["chart_list"] = incident_charts(user=user, town=town, period=period, now=now)
+        data["overdue"] = overdue_list(user=user, town=town, period=period, now=now)
         data["map"]["incidents"], data["map"]["grid_counts"] = open_incident_points(
-            user=user, town=town, now=now
+            user=user, root=town, now=now
         )
         data["map"]["open_label"] = str(_("open"))
     today = timezone.localdate(now)
@@ -485,33 +410,18 @@ RANKING_LIMIT_TODAY = 50
 
 
 def town_ranking(*, user, towns: list[Area], period: Period, now) -> tuple[list[dict], list[dict]]:
-    """The figure cards of every town side by side: one grouped query for all towns."""
-    grouped = {
-        row["town_id"]: row
-        for row in incidents_in(user=user, town=None, period=period)
-        .filter(town__in=towns)
-        .values("town_id")
-        .annotate(**figures.counters(now=now))
-        .order_by()
-    }
-    empty = dict.fromkeys(figures.counters(now=now), 0)
+    """Every town's cards side by side: the same `incident_figures` call as each town's own dashboard."""
     rows = []
     for town in towns:
-        values = figures.figures_from_counts(grouped.get(town.pk, empty))
+        values = town_figures(user=user, town=town, period=period, now=now)
+        cards = figures.cards_from(values)
         rows.append(
             {
                 "id": town.pk,
                 "name": town.name,
                 "code": town.code,
-                "figures": values,
-                "cells": [
-                    {
-                        "key": c.key,
-                        "value": values[c.key],
-                        "display": figures.display(values[c.key], c.format),
-                    }
-                    for c in figures.CARDS
-                ],
+                "figures": {c["key"]: c["value"] for c in cards},
+                "cells": [{"key": c["key"], "value": c["value"], "display": c["display"]} for c in cards],
             }
         )
     columns = [{"key": c.key, "label": str(c.label), "format": c.format} for c in figures.CARDS]
@@ -524,7 +434,7 @@ def escalations_today(*, user, now, limit: int = RANKING_LIMIT_TODAY) -> list[di
     from incidents.models import IncidentEvent, SupervisionRecord
 
     day_start, day_end = figures.day_bounds(timezone.localdate(now))
-    visible = _incident_model().objects.visible_to(user)
+    visible = _incident_selectors().incident_scope(user=user)
     events = (
         IncidentEvent.objects.filter(
             incident__in=visible, action=Action.ESCALATE, at__gte=day_start, at__lt=day_end
@@ -635,35 +545,19 @@ def district_dashboard(*, user, period: Period, tile_url: str = "", now=None) ->
         "map": map_config(root=district, tile_url=tile_url, outline_kinds=TOWN_KINDS),
         "towns": [{"id": t.pk, "name": t.name, "code": t.code} for t in towns],
     }
-    if _incident_model() is not None:
+    if _incident_selectors() is not None:
         data["ranking"], data["ranking_columns"] = town_ranking(
             user=user, towns=towns, period=period, now=now
         )
-        totals = incidents_in(user=user, town=None, period=period).aggregate(**figures.counters(now=now))
-        values = figures.figures_from_counts(totals)
-        data["figures"] = values
-        data["cards"] = [
-            {
-                "key": c.key,
-                "label": str(c.label),
-                "value": values[c.key],
-                "display": figures.display(values[c.key], c.format),
-                "format": c.format,
-                "tone": c.tone if (values[c.key] or c.format == "percent") else "",
-                "url": "",
-            }
-            for c in figures.CARDS
-        ]
+        values = _incident_selectors().incident_figures(
+            user=user, area=district, start=period.first, end=period.last, now=now
+        )
+        data["cards"] = figures.cards_from(values)
+        data["figures"] = {c["key"]: c["value"] for c in data["cards"]}
         data["escalations_today"] = escalations_today(user=user, now=now)
-        data["map"]["grid_counts"] = [
-            {"id": r["grid_id"], "open": r["n"]}
-            for r in _incident_model()
-            .objects.visible_to(user)
-            .filter(status__in=sorted(figures.OPEN_STATUSES))
-            .values("grid_id")
-            .annotate(n=Count("pk"))
-            .order_by("grid_id")
-        ]
+        data["map"]["incidents"], data["map"]["grid_counts"] = open_incident_points(
+            user=user, root=district, now=now
+        )
         data["map"]["open_label"] = str(_("open"))
     data["forces"], data["emergencies"] = forces_section(user=user, town=district)
     warnings = district_warnings(user=user, today=timezone.localdate(now))

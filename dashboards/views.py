@@ -183,7 +183,7 @@ def phone_mine(request):
     now = timezone.now()
     worker = phone.worker_of(request.user)
     context = {"now": now, "worker": worker, "tasks": phone.my_tasks(worker=worker, today=today())}
-    if selectors._incident_model() is not None:
+    if selectors._incident_selectors() is not None:
         context.update(phone.my_incidents(user=request.user, now=now))
     return _phone(request, "mine.html", context)
 
