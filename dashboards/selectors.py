@@ -549,6 +549,19 @@ def district_dashboard(*, user, period: Period, tile_url: str = "", now=None) ->
         data["ranking"], data["ranking_columns"] = town_ranking(
             user=user, towns=towns, period=period, now=now
         )
+        by_town = sorted(data["ranking"], key=lambda r: (r["figures"]["reported"], r["code"]))
+        data["charts"] = {
+            "towns": {
+                "type": "bar",
+                "horizontal": True,
+                "x": [r["name"] for r in by_town],
+                "series": [
+                    {"name": str(_("reported")), "data": [r["figures"]["reported"] for r in by_town]},
+                    {"name": str(_("overdue")), "data": [r["figures"]["overdue"] for r in by_town]},
+                ],
+            }
+        }
+        data["chart_list"] = [{"key": "towns", "title": str(_("Reported and overdue by town"))}]
         values = _incident_selectors().incident_figures(
             user=user, area=district, start=period.first, end=period.last, now=now
         )
