@@ -82,6 +82,7 @@ def effective_figures(grids) -> dict[int, tuple[int | None, int | None]]:
 def coverage_report(*, root: Area, guidance: dict | None = None) -> CoverageReport:
     """Villages without a level-1 grid, boundaries outside the parent, overlapping siblings, size outliers."""
     guidance = guidance or settings.GRID_SIZE_GUIDANCE
+    root = Area.objects.get(pk=root.pk)  # fresh tree columns: an in-memory node goes stale on any insert
     report = CoverageReport(root=root, guidance=guidance)
     subtree = root.get_descendants(include_self=True).filter(is_active=True)
 
