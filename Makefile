@@ -28,8 +28,9 @@ run: install
 	PORT=$(PORT) $(PY) scripts/run_all.py
 
 test: install
+	bash scripts/ensure_system_packages.sh
 	$(PY) scripts/check_services.py
-	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} -q $(PYTEST_ARGS)
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} -q --create-db $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -13,8 +13,22 @@ def _prefix(path: str) -> str:
 
 
 def subtree_filter(node, path: str = "") -> models.Q:
+    """Rows whose area lies in the subtree of `node`.
+
+    The node's tree columns are read inside the same SQL statement (scalar subqueries PostgreSQL runs once),
+    never from the Python object: an in-memory node goes stale as soon as anyone inserts into the tree.
+    """
+    from grids.models import Area
+
     p = _prefix(path)
-    return models.Q(**{f"{p}tree_id": node.tree_id, f"{p}lft__gte": node.lft, f"{p}rght__lte": node.rght})
+    bounds = Area.objects.filter(pk=node.pk if hasattr(node, "pk") else node)
+    return models.Q(
+        **{
+            f"{p}tree_id": models.Subquery(bounds.values("tree_id")[:1]),
+            f"{p}lft__gte": models.Subquery(bounds.values("lft")[:1]),
+            f"{p}rght__lte": models.Subquery(bounds.values("rght")[:1]),
+        }
+    )
 
 
 def user_sees_all(user) -> bool:

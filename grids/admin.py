@@ -4,13 +4,35 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from mptt.admin import MPTTModelAdmin, TreeRelatedFieldListFilter
+from mptt.admin import MPTTModelAdmin
 
 from core.admin import ScopedAdminMixin
+from core.scoping import subtree_filter
 
 from . import services
 from .importing import ImportRejected, import_areas, read_rows
 from .models import Area, DepartmentGrid
+
+
+class SubtreeListFilter(admin.SimpleListFilter):
+    """Filter by subtree, offering only towns and villages the user may see."""
+
+    title = _("within")
+    parameter_name = "within"
+
+    def lookups(self, request, model_admin):
+        nodes = (
+            Area.objects.visible_to(request.user)
+            .filter(kind__in=["district", "subdistrict", "town", "township", "community", "village"])
+            .only("id", "name", "level", "is_demo")
+        )
+        return [(str(n.pk), "\u3000" * n.level + str(n)) for n in nodes]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            node = Area.objects.visible_to(request.user).filter(pk=self.value()).first()
+            return queryset.filter(subtree_filter(node)) if node else queryset.none()
+        return queryset
 
 
 class ImportForm(forms.Form):
@@ -20,7 +42,7 @@ class ImportForm(forms.Form):
 @admin.register(Area)
 class AreaAdmin(ScopedAdminMixin, MPTTModelAdmin):
     list_display = ["name", "code", "kind", "grid_type", "households", "population", "is_active", "is_demo"]
-    list_filter = ["kind", "grid_type", "is_active", "is_demo", ("parent", TreeRelatedFieldListFilter)]
+    list_filter = ["kind", "grid_type", "is_active", "is_demo", SubtreeListFilter]
     search_fields = ["code", "name"]
     mptt_level_indent = 24
     list_per_page = 100

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from core.tree import tree_lock
 
-from .choices import AreaKind, GridType, UrbanRuralClass
-from .models import Area, check_code, check_parent_kind
+from .choices import GRID_KINDS, AreaKind, GridType, UrbanRuralClass
+from .models import Area, check_code, check_parent_kind, expected_grid_type
 
 COLUMNS = [
     "code",
@@ -155,6 +155,8 @@ def import_areas(rows: list[dict]) -> dict:
             area.name = row["name"]
             area.urban_rural_class = urc or area.urban_rural_class
             area.grid_type = grid_type or area.grid_type
+            if is_new and not area.grid_type and kind in GRID_KINDS and parent is not None:
+                area.grid_type = parent.grid_type if parent.kind in GRID_KINDS else expected_grid_type(parent)
             if households is not None:
                 area.households = households
             if population is not None:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -37,7 +37,7 @@ class AreaManager(TreeManager.from_queryset(AreaQuerySet)):
 
 
 def kind_label(kind) -> str:
-    return str(AreaKind(kind).label) if kind else _g("none (root)")
+    return str(AreaKind(kind).label) if kind else gettext("none (root)")
 
 
 def check_parent_kind(kind: str, parent: "Area | None") -> None:
@@ -46,13 +46,13 @@ def check_parent_kind(kind: str, parent: "Area | None") -> None:
     if (parent_kind is None and not allowed) or parent_kind in allowed:
         return
     if not allowed:
-        message = _g("Rule: a %(kind)s is the root of the tree and has no parent.") % {
+        message = gettext("Rule: a %(kind)s is the root of the tree and has no parent.") % {
             "kind": kind_label(kind)
         }
     else:
-        message = _g("Rule: a %(kind)s's parent must be a %(allowed)s, not a %(got)s.") % {
+        message = gettext("Rule: a %(kind)s's parent must be a %(allowed)s, not a %(got)s.") % {
             "kind": kind_label(kind),
-            "allowed": _g(" or ").join(sorted(kind_label(k) for k in allowed)),
+            "allowed": gettext(" or ").join(sorted(kind_label(k) for k in allowed)),
             "got": kind_label(parent_kind),
         }
     raise ValidationError({"parent": message}, code="parent_kind")
@@ -63,7 +63,10 @@ def check_code(kind: str, code: str, parent: "Area | None") -> None:
     length = CODE_LENGTHS[kind]
     if not (code.isdigit() and len(code) == length):
         raise ValidationError(
-            {"code": _g("A %(kind)s's code has %(n)d digits.") % {"kind": kind_label(kind), "n": length}},
+            {
+                "code": gettext("A %(kind)s's code has %(n)d digits.")
+                % {"kind": kind_label(kind), "n": length}
+            },
             code="code_format",
         )
     if kind == AreaKind.DISTRICT or parent is None:
@@ -72,7 +75,7 @@ def check_code(kind: str, code: str, parent: "Area | None") -> None:
         prefix, segment, tail = code[:6], code[6:9], code[9:]
         expected_prefix = parent.code[:6]
         if tail != "000":
-            raise ValidationError({"code": _g("A town-level code ends in 000.")}, code="code_format")
+            raise ValidationError({"code": gettext("A town-level code ends in 000.")}, code="code_format")
     elif kind in VILLAGE_KINDS:
         prefix, segment, expected_prefix = code[:9], code[9:12], parent.code[:9]
     else:
@@ -80,7 +83,7 @@ def check_code(kind: str, code: str, parent: "Area | None") -> None:
     if prefix != expected_prefix:
         raise ValidationError(
             {
-                "code": _g("The code must start with the parent's code %(prefix)s.")
+                "code": gettext("The code must start with the parent's code %(prefix)s.")
                 % {"prefix": expected_prefix}
             },
             code="code_prefix",
@@ -89,7 +92,7 @@ def check_code(kind: str, code: str, parent: "Area | None") -> None:
     if not low <= int(segment) <= high:
         raise ValidationError(
             {
-                "code": _g("A %(kind)s's own digits must be %(low)03d–%(high)03d, not %(seg)s.")
+                "code": gettext("A %(kind)s's own digits must be %(low)03d–%(high)03d, not %(seg)s.")
                 % {"kind": kind_label(kind), "low": low, "high": high, "seg": segment}
             },
             code="code_segment",
@@ -167,7 +170,7 @@ class Area(MPTTModel, TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.name}（{_g('demo')}）" if self.is_demo else self.name
+        return f"{self.name}（{gettext('demo')}）" if self.is_demo else self.name
 
     @property
     def is_grid(self) -> bool:
@@ -180,12 +183,16 @@ class Area(MPTTModel, TimeStampedModel):
         if self.parent_id and self.pk:
             if self.parent_id == self.pk or self.parent.is_descendant_of(self):
                 raise ValidationError(
-                    {"parent": _g("Rule: a node cannot be moved under itself or one of its descendants.")},
+                    {
+                        "parent": gettext(
+                            "Rule: a node cannot be moved under itself or one of its descendants."
+                        )
+                    },
                     code="cycle",
                 )
         if self.kind in GRID_KINDS:
             if not self.grid_type:
-                raise ValidationError({"grid_type": _g("A grid needs a grid type.")}, code="grid_type")
+                raise ValidationError({"grid_type": gettext("A grid needs a grid type.")}, code="grid_type")
             if (
                 self.kind == AreaKind.GRID_L1
                 and self.grid_type != GridType.DEDICATED
@@ -195,16 +202,16 @@ class Area(MPTTModel, TimeStampedModel):
                 if self.grid_type != expected:
                     raise ValidationError(
                         {
-                            "grid_type": _g("A level-1 grid under %(parent)s must be a %(expected)s.")
+                            "grid_type": gettext("A level-1 grid under %(parent)s must be a %(expected)s.")
                             % {"parent": self.parent.name, "expected": GridType(expected).label}
                         },
                         code="grid_type",
                     )
         elif self.grid_type:
-            raise ValidationError({"grid_type": _g("Only grids have a grid type.")}, code="grid_type")
+            raise ValidationError({"grid_type": gettext("Only grids have a grid type.")}, code="grid_type")
         if self.urban_rural_class and self.kind not in VILLAGE_KINDS:
             raise ValidationError(
-                {"urban_rural_class": _g("Only communities and villages carry an urban-rural class.")}
+                {"urban_rural_class": gettext("Only communities and villages carry an urban-rural class.")}
             )
         if self.boundary is not None:
             geometry.validate_geojson(self.boundary)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from shapely.strtree import STRtree
@@ -67,9 +68,21 @@ def size_problems(households, population, guidance=None) -> list[str]:
     return checks
 
 
+def effective_figures(grids) -> dict[int, tuple[int | None, int | None]]:
+    """(households, population) per grid: the registry's counts where it holds records for the grid
+    (registry.selectors.grid_figures), else the figures entered on the grid."""
+    grids = list(grids)
+    if apps.is_installed("registry"):
+        from registry.selectors import grid_figures
+
+        return {pk: (f.households, f.population) for pk, f in grid_figures(grids).items()}
+    return {g.pk: (g.households, g.population) for g in grids}
+
+
 def coverage_report(*, root: Area, guidance: dict | None = None) -> CoverageReport:
     """Villages without a level-1 grid, boundaries outside the parent, overlapping siblings, size outliers."""
     guidance = guidance or settings.GRID_SIZE_GUIDANCE
+    root = Area.objects.get(pk=root.pk)  # fresh tree columns: an in-memory node goes stale on any insert
     report = CoverageReport(root=root, guidance=guidance)
     subtree = root.get_descendants(include_self=True).filter(is_active=True)
 
@@ -122,14 +135,16 @@ def coverage_report(*, root: Area, guidance: dict | None = None) -> CoverageRepo
 
     grids = [n for n in nodes if n.kind == AreaKind.GRID_L1]
     report.grid_count = len(grids)
+    figures = effective_figures(grids)
     for grid in grids:
-        problems = size_problems(grid.households, grid.population, guidance)
+        households, population = figures[grid.pk]
+        problems = size_problems(households, population, guidance)
         if problems:
             report.size_outliers.append(
                 {
                     "area": grid,
-                    "households": grid.households,
-                    "population": grid.population,
+                    "households": households,
+                    "population": population,
                     "problems": problems,
                 }
             )

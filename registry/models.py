@@ -1,0 +1,338 @@
+"""Base information (DOMAIN §8): people, places and organisations, each placed in a grid."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from core.pii import (
+    BlindIndexField,
+    EncryptedCharField,
+    id_number_birth_date,
+    keyed_hash,
+    normalise,
+    validate_id_matches_birth_date,
+    validate_id_number,
+    validate_phone,
+)
+from core.scoping import ScopedQuerySet
+from grids.choices import GRID_KINDS
+
+from .choices import (
+    BuildingKind,
+    Gender,
+    OrganisationKind,
+    Relation,
+    ResidenceType,
+    ResidentStatus,
+)
+
+GRID_LIMIT = {"kind__in": sorted(GRID_KINDS)}
+
+
+def check_is_grid(area) -> None:
+    if area is not None and area.kind not in GRID_KINDS:
+        raise ValidationError(
+            {
+                "grid": _g("Base information is placed in a grid, not in a %(kind)s.")
+                % {"kind": area.get_kind_display()}
+            },
+            code="not_a_grid",
+        )
+
+
+class GridPlacedModel(TimeStampedModel):
+    """Every record of the registry sits in one grid and is seen by whoever's jurisdiction covers it."""
+
+    scope_field = "grid"
+
+    grid = models.ForeignKey(
+        "grids.Area",
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=GRID_LIMIT,
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        if self.grid_id:
+            check_is_grid(self.grid)
+
+
+class Household(GridPlacedModel):
+    """A household (户): its address, its members and one head among them."""
+
+    number = models.CharField(
+        _("household number"),
+        max_length=40,
+        blank=True,
+        help_text=_("户号 from the household register, if any."),
+    )
+    address = models.CharField(_("address"), max_length=200)
+    residence_type = models.CharField(
+        _("population type"), max_length=20, choices=ResidenceType.choices, default=ResidenceType.REGISTERED
+    )
+    head = models.ForeignKey(
+        "Resident",
+        verbose_name=_("head of household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_households",
+    )
+    house = models.ForeignKey(
+        "House",
+        verbose_name=_("house"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="households",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["grid_id", "address", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "number"],
+                condition=~models.Q(number=""),
+                name="household_number_unique_in_grid",
+                violation_error_message=_("This grid already has a household with this number."),
+            )
+        ]
+
+    def __str__(self):
+        return self.number or self.address
+
+    def clean(self):
+        super().clean()
+        if self.head_id and self.pk and self.head.household_id != self.pk:
+            raise ValidationError(
+                {"head": _g("The head of household must be one of its members.")}, code="head"
+            )
+
+
+class Resident(GridPlacedModel):
+    """A person living in a grid, registered (户籍) or floating (流动); unique by ID number."""
+
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
+    id_number = EncryptedCharField(_("ID number"), kind="id")
+    id_number_hash = BlindIndexField(source="id_number")
+    phone = EncryptedCharField(_("phone"), kind="phone")
+    phone_hash = BlindIndexField(source="phone")
+    residence_type = models.CharField(
+        _("population type"), max_length=20, choices=ResidenceType.choices, default=ResidenceType.REGISTERED
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    relation_to_head = models.CharField(
+        _("relation to the head"), max_length=20, choices=Relation.choices, blank=True
+    )
+    address = models.CharField(_("current address"), max_length=200, blank=True)
+    registered_address = models.CharField(
+        _("registered address"),
+        max_length=200,
+        blank=True,
+        help_text=_("户籍地址 (for floating population)."),
+    )
+    moved_in_on = models.DateField(_("moved in on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ResidentStatus.choices,
+        default=ResidentStatus.ACTIVE,
+        db_index=True,
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["grid_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=~models.Q(id_number_hash=""),
+                name="resident_unique_id_number",
+                violation_error_message=_("A resident with this ID number is already registered."),
+            )
+        ]
+        indexes = [models.Index(fields=["grid", "status"], name="resident_grid_status")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        self.id_number = normalise(self.id_number)
+        self.phone = normalise(self.phone)
+        if not self.id_number:
+            raise ValidationError({"id_number": _g("An ID number is required.")}, code="required")
+        try:
+            validate_id_number(self.id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from exc
+        if self.birth_date:
+            try:
+                validate_id_matches_birth_date(self.id_number, self.birth_date)
+            except ValidationError as exc:
+                raise ValidationError({"birth_date": exc.messages}) from exc
+        else:
+            self.birth_date = id_number_birth_date(self.id_number)
+        if not self.gender:
+            # The 17th digit of an ID number is odd for men and even for women (GB 11643).
+            self.gender = Gender.MALE if int(self.id_number[16]) % 2 else Gender.FEMALE
+        try:
+            validate_phone(self.phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
+        if self.household_id and self.grid_id and self.household.grid_id != self.grid_id:
+            raise ValidationError(
+                {"household": _g("A household member lives in the household's grid.")}, code="household_grid"
+            )
+        # The blind indexes are filled here too, so full_clean's constraint check sees the duplicate.
+        self.id_number_hash = keyed_hash(self.id_number)
+        self.phone_hash = keyed_hash(self.phone)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ResidentStatus.ACTIVE
+
+
+class Building(GridPlacedModel):
+    """A building (楼栋) or a rural dwelling, with its houses."""
+
+    name = models.CharField(_("name or number"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=BuildingKind.choices, default=BuildingKind.RESIDENTIAL
+    )
+    floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["grid_id", "name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class House(GridPlacedModel):
+    """A dwelling (房屋); rented housing (出租屋) is flagged and lists its tenants."""
+
+    building = models.ForeignKey(
+        Building,
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="houses",
+    )
+    number = models.CharField(_("room or house number"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    owner = models.ForeignKey(
+        Resident,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_houses",
+    )
+    owner_name = models.CharField(_("owner (if not a resident here)"), max_length=100, blank=True)
+    floor_area_m2 = models.DecimalField(
+        _("floor area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    is_rented = models.BooleanField(_("rented housing"), default=False, db_index=True)
+    tenants = models.ManyToManyField(
+        Resident, verbose_name=_("tenants"), blank=True, related_name="rented_houses"
+    )
+
+    class Meta:
+        verbose_name = _("house")
+        verbose_name_plural = _("houses")
+        ordering = ["grid_id", "address", "number", "id"]
+
+    def __str__(self):
+        return f"{self.address} {self.number}".strip()
+
+    def clean(self):
+        super().clean()
+        if self.building_id and self.grid_id and self.building.grid_id != self.grid_id:
+            raise ValidationError({"building": _g("The building is in another grid.")}, code="building_grid")
+
+
+class Organisation(GridPlacedModel):
+    """An enterprise, social organisation, school or other organisation in a grid."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        help_text=_("统一社会信用代码, 18 characters."),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = EncryptedCharField(_("contact phone"), kind="phone")
+    contact_phone_hash = BlindIndexField(source="contact_phone")
+    employees = models.PositiveIntegerField(_("employees or pupils"), null=True, blank=True)
+    building = models.ForeignKey(
+        Building,
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["grid_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="organisation_unique_credit_code",
+                violation_error_message=_("An organisation with this credit code is already registered."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        self.credit_code = normalise(self.credit_code)
+        if self.credit_code and len(self.credit_code) != 18:
+            raise ValidationError(
+                {"credit_code": _g("A unified social credit code has 18 characters.")}, code="credit_code"
+            )
+        self.contact_phone = normalise(self.contact_phone)
+        try:
+            validate_phone(self.contact_phone)
+        except ValidationError as exc:
+            raise ValidationError({"contact_phone": exc.messages}) from exc
+        self.contact_phone_hash = keyed_hash(self.contact_phone)

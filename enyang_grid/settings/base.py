@@ -175,6 +175,12 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery-queue"
+    # The transport lists its folder on start; it must exist before the first worker does.
+    try:
+        _queue_dir.mkdir(parents=True, exist_ok=True)
+        (VAR_DIR / "celery-processed").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),

@@ -135,6 +135,8 @@ class AreaViewSet(viewsets.ModelViewSet):
                     "grid_type": a.grid_type,
                 },
             }
-            for a in qs.only("id", "code", "name", "kind", "grid_type", "boundary")[:2000]
+            for a in qs.select_related(None).only("id", "code", "name", "kind", "grid_type", "boundary")[
+                :5000
+            ]
         ]
         return Response({"type": "FeatureCollection", "features": features})
