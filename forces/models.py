@@ -211,7 +211,15 @@ class ActivationQuerySet(ScopedQuerySet):
 
     def overlapping(self, node):
         """Activations whose subtree contains `node` or lies inside the subtree of `node`."""
-        above = models.Q(area__tree_id=node.tree_id, area__lft__lte=node.lft, area__rght__gte=node.rght)
+        from grids.models import Area
+
+        # Read the node's tree columns in SQL, as subtree_filter does: in-memory ones may be stale.
+        bounds = Area.objects.filter(pk=node.pk)
+        above = models.Q(
+            area__tree_id=models.Subquery(bounds.values("tree_id")[:1]),
+            area__lft__lte=models.Subquery(bounds.values("lft")[:1]),
+            area__rght__gte=models.Subquery(bounds.values("rght")[:1]),
+        )
         return self.filter(above | subtree_filter(node, "area"))
 
     def open(self):
