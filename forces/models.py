@@ -71,6 +71,13 @@ class ForceMember(TimeStampedModel):
         related_name="+",
         help_text=_("Further nodes this member serves, e.g. the grids a link cadre covers."),
     )
+    households = models.ManyToManyField(
+        "registry.Household",
+        verbose_name=_("linked households"),
+        blank=True,
+        related_name="force_members",
+        help_text=_("Households this emergency member is linked to (包保联系到户)."),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sign-in account"),

@@ -14,7 +14,7 @@ from accounts.models import DISTRICT_ROLES, Role
 from core.errors import ConflictError
 from core.notifications import notify
 from core.pii import validate_phone
-from core.scoping import user_sees_all
+from core.scoping import subtree_filter, user_sees_all
 from core.sms import send_sms
 from grids import services as grid_services
 from grids.choices import GRID_KINDS, TOWN_KINDS, VILLAGE_KINDS, AreaKind, GridType
@@ -280,6 +280,38 @@ def member_retire(*, member: ForceMember, actor=None) -> ForceMember:
         )
     member.status = MemberStatus.RETIRED
     member.save(update_fields=["status", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def member_link_households(
+    *, member: ForceMember, add: Iterable = (), remove: Iterable = (), actor=None
+) -> ForceMember:
+    """Link an emergency member to households (包保联系到户) where they serve, or unlink them."""
+    from registry.models import Household
+
+    member = ForceMember.objects.select_for_update().select_related("area").get(pk=member.pk)
+    _require_scope(actor, member.area)
+    add_ids = {getattr(h, "pk", h) for h in add}
+    if add_ids and member.kind != ForceKind.EMERGENCY:
+        raise ValidationError({"households": _("Only emergency-force members are linked to households.")})
+    if add_ids:
+        served = subtree_filter(member.area, "grid")
+        for extra in member.extra_areas.all():
+            served |= subtree_filter(extra, "grid")
+        inside = set(Household.objects.filter(pk__in=add_ids).filter(served).values_list("pk", flat=True))
+        outside = Household.objects.filter(pk__in=add_ids - inside)
+        if len(inside) != len(add_ids):
+            raise ValidationError(
+                {
+                    "households": _("%(households)s lie outside the places %(name)s serves.")
+                    % {"households": "、".join(str(h) for h in outside) or "?", "name": member.name}
+                }
+            )
+        member.households.add(*inside)
+    remove_ids = {getattr(h, "pk", h) for h in remove}
+    if remove_ids:
+        member.households.remove(*remove_ids)
     return member
 
 

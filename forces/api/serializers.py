@@ -47,6 +47,7 @@ class ForceMemberSerializer(serializers.ModelSerializer):
             "area",
             "area_name",
             "extra_areas",
+            "households",
             "user",
             "status",
             "status_display",
@@ -74,6 +75,11 @@ class ForceMemberWriteSerializer(serializers.Serializer):
         allow_null=True,
     )
     note = serializers.CharField(required=False, allow_blank=True)
+
+
+class HouseholdLinkSerializer(serializers.Serializer):
+    add = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    remove = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
 class ReviewSerializer(serializers.Serializer):

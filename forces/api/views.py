@@ -38,6 +38,7 @@ from .serializers import (
     ForceMemberWriteSerializer,
     GridForcesSerializer,
     GridLeaderSerializer,
+    HouseholdLinkSerializer,
     MobilisationSerializer,
     PlanAttachmentSerializer,
     ReviewSerializer,
@@ -66,7 +67,7 @@ class ForceMemberViewSet(viewsets.ModelViewSet):
         return (
             ForceMember.objects.visible_to(self.request.user)
             .select_related("area", "department")
-            .prefetch_related("extra_areas")
+            .prefetch_related("extra_areas", "households")
         )
 
     def get_serializer_class(self):
@@ -109,6 +110,26 @@ class ForceMemberViewSet(viewsets.ModelViewSet):
         if not request.user.has_perm("forces.change_forcemember"):
             self.permission_denied(request)
         member = func(member=self.get_object(), actor=request.user, **kwargs)
+        return Response(ForceMemberSerializer(member).data)
+
+    @extend_schema(request=HouseholdLinkSerializer, responses=ForceMemberSerializer)
+    @action(detail=True, methods=["post"])
+    def households(self, request, pk=None):
+        """Link an emergency member to households (包保联系到户) or unlink them: {"add": [ids], "remove": [ids]}."""
+        from registry.models import Household
+
+        if not request.user.has_perm("forces.change_forcemember"):
+            self.permission_denied(request)
+        serializer = HouseholdLinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visible = Household.objects.visible_to(request.user)
+        add = list(visible.filter(pk__in=serializer.validated_data["add"]))
+        if len(add) != len(set(serializer.validated_data["add"])):
+            return Response({"add": ["Unknown household."]}, status=status.HTTP_400_BAD_REQUEST)
+        member = services.member_link_households(
+            member=self.get_object(), add=add, remove=serializer.validated_data["remove"], actor=request.user
+        )
+        member = self.get_queryset().get(pk=member.pk)
         return Response(ForceMemberSerializer(member).data)
 
     @extend_schema(request=None, responses=ForceMemberSerializer)

@@ -199,3 +199,20 @@ def test_the_activation_list_query_count_does_not_grow(
     with django_assert_max_num_queries(6):
         response = api_for(district_user).get("/api/v1/activations/")
     assert response.data["count"] == 4
+
+
+def test_linking_households_through_the_api(tree, emergency_members, api_for, town_user):
+    from registry.services import household_create
+
+    home = household_create(grid=tree["grid_v1"], address="甲村8号")
+    elsewhere = household_create(grid=tree["grid_b1"], address="乙村8号")
+    client = api_for(again(town_user))
+    member = emergency_members["v2"]
+
+    ok = client.post(f"/api/v1/force-members/{member.pk}/households/", {"add": [home.pk]}, format="json")
+    hidden = client.post(
+        f"/api/v1/force-members/{member.pk}/households/", {"add": [elsewhere.pk]}, format="json"
+    )
+
+    assert ok.status_code == 200 and ok.data["households"] == [home.pk]
+    assert hidden.status_code == 400
