@@ -46,8 +46,13 @@ def collected_role_permissions() -> dict[str, set[str]]:
     return merged
 
 
-def sync_role_groups(**kwargs):
+def sync_role_groups(using="default", **kwargs):
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
+
+    # post_migrate reaches this app before the apps listed after it have their permissions: make them all now.
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0, using=using)
 
     for role, perms in collected_role_permissions().items():
         group, _ = Group.objects.get_or_create(name=f"role:{role}")

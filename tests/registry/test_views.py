@@ -1,0 +1,57 @@
+import pytest
+from django.test import Client
+
+from .factories import HouseholdFactory, ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_resident_pages_show_masked_numbers_in_chinese(tree, town_staff):
+    resident = ResidentFactory(grid=tree["grid_v1"], name="张三", phone="13912345678")
+    client = client_for(town_staff)
+    listing = client.get("/registry/")
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "张三" in text and resident.id_number not in text and "139****5678" in text
+    detail = client.get(f"/registry/residents/{resident.pk}/").content.decode()
+    assert resident.id_number not in detail and "13912345678" not in detail
+
+
+def test_pages_outside_the_jurisdiction_are_404(tree, outsider):
+    resident = ResidentFactory(grid=tree["grid_v1"])
+    household = HouseholdFactory(grid=tree["grid_v1"])
+    client = client_for(outsider)
+    assert client.get(f"/registry/residents/{resident.pk}/").status_code == 404
+    assert client.get(f"/registry/households/{household.pk}/").status_code == 404
+    assert client.get(f"/registry/?grid={tree['grid_v1'].pk}").status_code == 404
+    assert "居民" not in client.get("/registry/").content.decode().split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_the_other_pages_render(tree, town_staff):
+    client = client_for(town_staff)
+    for url in [
+        "/registry/households/",
+        "/registry/houses/?rented=1",
+        "/registry/organisations/",
+        "/registry/figures/",
+        "/registry/import/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/registry/import/template.xlsx").status_code == 200
+    assert client.get("/registry/export.xlsx").status_code == 200
+
+
+def test_the_admin_lists_residents_masked_and_scoped(tree, town_staff):
+    mine = ResidentFactory(grid=tree["grid_v1"], name="本镇居民")
+    ResidentFactory(grid=tree["grid_b1"], name="外镇居民")
+    client = client_for(town_staff)
+    page = client.get("/admin/registry/resident/").content.decode()
+    assert "本镇居民" in page and "外镇居民" not in page and mine.id_number not in page
+    change = client.get(f"/admin/registry/resident/{mine.pk}/change/")
+    assert change.status_code == 200 and mine.id_number not in change.content.decode()
