@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, Q, Sum, When
 from django.utils import timezone
 
 from grids.choices import TOWN_KINDS, AreaKind
@@ -172,32 +173,59 @@ class Context:
         """
         by_worker = self.subject_type == SubjectType.WORKER and worker_key is not None
         key = worker_key if by_worker else area_key
-        aggregates = {"n": Count("pk"), "ids": ArrayAgg("pk")}
-        if amount is not None:
-            aggregates["num"] = Sum(amount)
-        elif numerator is not None:
-            aggregates["num"] = Count("pk", filter=numerator)
-            aggregates["num_ids"] = ArrayAgg("pk", filter=numerator)
         measures: dict[int, Measure] = {}
-        for row in qs.order_by().values(key).annotate(**aggregates):
-            targets = ([row[key]] if row[key] in self.subject_ids else []) if by_worker else None
-            if targets is None:
-                targets = self.subjects_for_area(row[key])
+        for group, n, ids, num, num_ids in self._grouped(qs.order_by(), key, numerator, amount):
+            targets = (
+                ([group] if group in self.subject_ids else []) if by_worker else self.subjects_for_area(group)
+            )
             for subject_id in targets:
                 m = measures.setdefault(
                     subject_id,
                     Measure(numerator=Decimal(0), denominator=Decimal(0), record_kind=record_kind),
                 )
-                m.denominator += row["n"]
-                m.record_ids.extend(row["ids"] or [])
-                if "num" in row:
-                    m.numerator += Decimal(row["num"] or 0)
-                if "num_ids" in row:
-                    m.numerator_ids.extend(i for i in row["num_ids"] or [] if i is not None)
+                m.denominator += n
+                m.record_ids.extend(ids)
+                m.numerator += Decimal(num or 0)
+                m.numerator_ids.extend(num_ids)
         for m in measures.values():
             m.record_ids.sort()
             m.numerator_ids.sort()
         return measures
+
+    @staticmethod
+    def _grouped(qs, key, numerator, amount):
+        """(group, count, ids, numerator, numerator ids) per group: aggregated in PostgreSQL, else in Python."""
+        if connection.vendor == "postgresql":
+            aggregates = {"n": Count("pk"), "ids": ArrayAgg("pk")}
+            if amount is not None:
+                aggregates["num"] = Sum(amount)
+            elif numerator is not None:
+                aggregates["num"] = Count("pk", filter=numerator)
+                aggregates["num_ids"] = ArrayAgg("pk", filter=numerator)
+            for row in qs.values(key).annotate(**aggregates):
+                num_ids = [i for i in row.get("num_ids") or [] if i is not None]
+                yield row[key], row["n"], row["ids"] or [], row.get("num", 0), num_ids
+            return
+        fields = [key, "pk"]
+        if amount is not None:
+            fields.append(amount)
+        elif numerator is not None:
+            qs = qs.annotate(
+                _counted=Case(When(numerator, then=True), default=False, output_field=BooleanField())
+            )
+            fields.append("_counted")
+        groups: dict = defaultdict(lambda: [0, [], Decimal(0), []])
+        for row in qs.values_list(*fields):
+            g = groups[row[0]]
+            g[0] += 1
+            g[1].append(row[1])
+            if amount is not None:
+                g[2] += Decimal(row[2] or 0)
+            elif numerator is not None and row[2]:
+                g[2] += 1
+                g[3].append(row[1])
+        for group, (n, ids, num, num_ids) in groups.items():
+            yield group, n, ids, num, num_ids
 
     def rates(self, measures: dict[int, Measure]) -> dict[int, Measure]:
         """value = numerator / denominator (None when nothing was due)."""

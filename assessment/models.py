@@ -9,7 +9,6 @@ rewritten: recomputing makes a new version; a frozen version never changes.
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -193,6 +192,14 @@ class SupervisionCheck(TimeStampedModel):
         related_name="supervision_checks",
         help_text=_("The checked grid or town; for a worker, the worker's grid."),
     )
+    worker = models.ForeignKey(
+        "workers.Worker",
+        verbose_name=_("grid worker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervision_checks",
+    )
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("inspector"), on_delete=models.PROTECT, related_name="+"
     )
@@ -374,10 +381,9 @@ class Score(models.Model):
     normalised = models.DecimalField(_("normalised score"), max_digits=6, decimal_places=2)
     weighted = models.DecimalField(_("weighted score"), max_digits=7, decimal_places=3)
     record_kind = models.CharField(_("record kind"), max_length=60, blank=True)
-    record_ids = ArrayField(models.BigIntegerField(), verbose_name=_("records"), default=list, blank=True)
-    numerator_ids = ArrayField(
-        models.BigIntegerField(), verbose_name=_("records counted"), default=list, blank=True
-    )
+    # Lists of ids, JSON rather than a PostgreSQL array so the embedded SQLite default works too.
+    record_ids = models.JSONField(_("records"), default=list, blank=True)
+    numerator_ids = models.JSONField(_("records counted"), default=list, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     class Meta:
