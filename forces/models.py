@@ -71,6 +71,13 @@ class ForceMember(TimeStampedModel):
         related_name="+",
         help_text=_("Further nodes this member serves, e.g. the grids a link cadre covers."),
     )
+    households = models.ManyToManyField(
+        "registry.Household",
+        verbose_name=_("linked households"),
+        blank=True,
+        related_name="force_members",
+        help_text=_("Households this emergency member is linked to (包保联系到户)."),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sign-in account"),
@@ -211,7 +218,15 @@ class ActivationQuerySet(ScopedQuerySet):
 
     def overlapping(self, node):
         """Activations whose subtree contains `node` or lies inside the subtree of `node`."""
-        above = models.Q(area__tree_id=node.tree_id, area__lft__lte=node.lft, area__rght__gte=node.rght)
+        from grids.models import Area
+
+        # Read the node's tree columns in SQL, as subtree_filter does: in-memory ones may be stale.
+        bounds = Area.objects.filter(pk=node.pk)
+        above = models.Q(
+            area__tree_id=models.Subquery(bounds.values("tree_id")[:1]),
+            area__lft__lte=models.Subquery(bounds.values("lft")[:1]),
+            area__rght__gte=models.Subquery(bounds.values("rght")[:1]),
+        )
         return self.filter(above | subtree_filter(node, "area"))
 
     def open(self):

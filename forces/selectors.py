@@ -179,18 +179,13 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def _household_counts(activation: Activation) -> tuple[int, int]:
     """Households linked (包保联系到户) to the called-up members, and those whose member acknowledged."""
-    if not hasattr(ForceMember, "households"):
-        return 0, 0
     through = ForceMember.households.through
-    links = through.objects.filter(forcemember__mobilisations__activation=activation)
-    linked = links.values("household").distinct().count()
-    covered = (
-        links.filter(forcemember__mobilisations__acknowledged_at__isnull=False)
-        .values("household")
-        .distinct()
-        .count()
-    )
-    return linked, covered
+    mobs = Mobilisation.objects.filter(activation=activation)
+    linked = through.objects.filter(forcemember__in=mobs.values("member")).values("household").distinct()
+    covered = through.objects.filter(
+        forcemember__in=mobs.filter(acknowledged_at__isnull=False).values("member")
+    ).values("household")
+    return linked.count(), covered.distinct().count()
 
 
 def _ratio(part: int, whole: int) -> float | None:

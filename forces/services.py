@@ -14,7 +14,7 @@ from accounts.models import DISTRICT_ROLES, Role
 from core.errors import ConflictError
 from core.notifications import notify
 from core.pii import validate_phone
-from core.scoping import user_sees_all
+from core.scoping import subtree_filter, user_sees_all
 from core.sms import send_sms
 from grids import services as grid_services
 from grids.choices import GRID_KINDS, TOWN_KINDS, VILLAGE_KINDS, AreaKind, GridType
@@ -25,6 +25,7 @@ from .choices import (
     DEPARTMENT_SUBTYPES,
     KIND_OF_SUBTYPE,
     ActivationStatus,
+    EmergencyType,
     ForceKind,
     ForceSubtype,
     MemberStatus,
@@ -104,7 +105,7 @@ def _lock(name: str) -> None:
 # --- members ---------------------------------------------------------------------------------------------
 
 
-def _check_member(member: ForceMember) -> None:
+def check_member(member: ForceMember) -> None:
     errors: dict[str, str] = {}
     expected_kind = KIND_OF_SUBTYPE.get(member.subtype)
     if expected_kind is None:
@@ -187,7 +188,7 @@ def member_create(
         status=status,
         self_registered=self_registered,
     )
-    _check_member(member)
+    check_member(member)
     member.save()
     if extra_areas:
         member.extra_areas.set(extra_areas)
@@ -205,7 +206,7 @@ def member_update(*, member: ForceMember, actor=None, extra_areas: Iterable[Area
     if "subtype" in changes:
         member.kind = ""
     _require_scope(actor, member.area)
-    _check_member(member)
+    check_member(member)
     if member.led_grids.exists():
         for leadership in member.led_grids.select_related("area"):
             _check_leader_pairing(leadership.area, member)
@@ -279,6 +280,38 @@ def member_retire(*, member: ForceMember, actor=None) -> ForceMember:
         )
     member.status = MemberStatus.RETIRED
     member.save(update_fields=["status", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def member_link_households(
+    *, member: ForceMember, add: Iterable = (), remove: Iterable = (), actor=None
+) -> ForceMember:
+    """Link an emergency member to households (包保联系到户) where they serve, or unlink them."""
+    from registry.models import Household
+
+    member = ForceMember.objects.select_for_update().select_related("area").get(pk=member.pk)
+    _require_scope(actor, member.area)
+    add_ids = {getattr(h, "pk", h) for h in add}
+    if add_ids and member.kind != ForceKind.EMERGENCY:
+        raise ValidationError({"households": _("Only emergency-force members are linked to households.")})
+    if add_ids:
+        served = subtree_filter(member.area, "grid")
+        for extra in member.extra_areas.all():
+            served |= subtree_filter(extra, "grid")
+        inside = set(Household.objects.filter(pk__in=add_ids).filter(served).values_list("pk", flat=True))
+        outside = Household.objects.filter(pk__in=add_ids - inside)
+        if len(inside) != len(add_ids):
+            raise ValidationError(
+                {
+                    "households": _("%(households)s lie outside the places %(name)s serves.")
+                    % {"households": "、".join(str(h) for h in outside) or "?", "name": member.name}
+                }
+            )
+        member.households.add(*inside)
+    remove_ids = {getattr(h, "pk", h) for h in remove}
+    if remove_ids:
+        member.households.remove(*remove_ids)
     return member
 
 
@@ -400,6 +433,33 @@ def _check_activator(actor, area: Area) -> None:
     _require_scope(actor, area)
 
 
+def activation_precheck(*, actor, area: Area, emergency_type: str, is_drill: bool) -> None:
+    """May `actor` activate this type for `area` now? Raises otherwise (the admin form asks this first)."""
+    _check_activator(actor, area)
+    clash = (
+        Activation.objects.open()
+        .filter(emergency_type=emergency_type, is_drill=is_drill)
+        .overlapping(area)
+        .select_related("area")
+        .first()
+    )
+    if clash is not None:
+        raise ConflictError(
+            _(
+                "A %(type)s %(what)s is already open for an overlapping area: “%(title)s” (%(area)s, "
+                "since %(since)s). End it before opening another."
+            )
+            % {
+                "type": clash.get_emergency_type_display(),
+                "what": _("drill") if clash.is_drill else _("emergency"),
+                "title": clash.title,
+                "area": clash.area.name,
+                "since": timezone.localtime(clash.opened_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            current_state=ActivationStatus.OPEN,
+        )
+
+
 def activation_open(
     *,
     area: Area,
@@ -434,38 +494,16 @@ def activation_open(
         # The overlap check and the insert must not interleave with another activation of the same type.
         _lock(f"activation.{emergency_type}.{bool(is_drill)}")
         area = Area.objects.get(pk=area.pk)
-        _check_activator(actor, area)
+        activation_precheck(actor=actor, area=area, emergency_type=emergency_type, is_drill=is_drill)
         if plan is not None and plan.emergency_type != emergency_type:
             raise ValidationError({"plan": _("This plan is for another type of emergency.")})
-        clash = (
-            Activation.objects.open()
-            .filter(emergency_type=emergency_type, is_drill=is_drill)
-            .overlapping(area)
-            .select_related("area")
-            .first()
-        )
-        if clash is not None:
-            raise ConflictError(
-                _(
-                    "A %(type)s %(what)s is already open for an overlapping area: “%(title)s” (%(area)s, "
-                    "since %(since)s). End it before opening another."
-                )
-                % {
-                    "type": clash.get_emergency_type_display(),
-                    "what": _("drill") if clash.is_drill else _("emergency"),
-                    "title": clash.title,
-                    "area": clash.area.name,
-                    "since": timezone.localtime(clash.opened_at).strftime("%Y-%m-%d %H:%M"),
-                },
-                current_state=ActivationStatus.OPEN,
-            )
         now = timezone.now()
         activation = Activation(
             title=title
             or _("%(area)s %(type)s %(what)s")
             % {
                 "area": area.name,
-                "type": dict(Activation._meta.get_field("emergency_type").choices)[emergency_type],
+                "type": EmergencyType(emergency_type).label,
                 "what": _("drill") if is_drill else _("emergency response"),
             },
             emergency_type=emergency_type,
@@ -489,7 +527,8 @@ def activation_open(
             ],
             batch_size=1000,
         )
-        transaction.on_commit(lambda: send_mobilisation_notices.delay(activation.pk))
+        # robust: a broker outage must not fail the activation; the sweep sends what was not queued.
+        transaction.on_commit(lambda: send_mobilisation_notices.delay(activation.pk), robust=True)
     return activation
 
 

@@ -29,36 +29,21 @@ def wait_for(host: str, port: int, seconds: float = 20) -> bool:
     return False
 
 
-def start_postgres() -> None:
-    if shutil.which("pg_ctlcluster") and os.path.isdir("/etc/postgresql"):
-        for version in sorted(os.listdir("/etc/postgresql")):
-            subprocess.run(
-                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-                capture_output=True,
-                check=False,
-            )
+def start_postgres(port: int) -> bool:
+    if not (shutil.which("pg_ctlcluster") and os.path.isdir("/etc/postgresql")):
+        return False
+    for version in sorted(os.listdir("/etc/postgresql")):
+        command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"]
+        subprocess.run(command, capture_output=True, check=False)
+    return True
 
 
-def start_redis() -> None:
-    if shutil.which("redis-server"):
-        subprocess.run(
-            [
-                "redis-server",
-                "--daemonize",
-                "yes",
-                "--bind",
-                "127.0.0.1",
-                "-::1",
-                "--port",
-                "6379",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            capture_output=True,
-            check=False,
-        )
+def start_redis(port: int) -> bool:
+    if not shutil.which("redis-server"):
+        return False
+    command = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(port)]
+    subprocess.run([*command, "--save", "", "--appendonly", "no"], capture_output=True, check=False)
+    return True
 
 
 def main() -> int:
@@ -85,8 +70,8 @@ def main() -> int:
         if reachable(host, port):
             continue
         print(f"{name} is not answering on {host}:{port}; trying to start it…")
-        start()
-        if not wait_for(host, port):
+        local = host in ("127.0.0.1", "localhost", "::1")
+        if not (local and start(port) and wait_for(host, port)):
             missing.append((name, host, port, how))
     for name, host, port, how in missing:
         print(

@@ -110,3 +110,25 @@ class CoverageSerializer(serializers.Serializer):
                 for o in report.size_outliers
             ],
         }
+
+
+class DepartmentGridSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    unified_grid_codes = serializers.SlugRelatedField(
+        source="unified_grids", slug_field="code", many=True, read_only=True
+    )
+
+    class Meta:
+        from grids.models import DepartmentGrid
+
+        model = DepartmentGrid
+        fields = [
+            "id",
+            "department",
+            "department_name",
+            "kind",
+            "code",
+            "name",
+            "unified_grids",
+            "unified_grid_codes",
+        ]

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from core.api.permissions import ModelPermissionsOrReadOnly
 from grids import selectors, services
 from grids.filters import AreaFilterSet
-from grids.models import Area
+from grids.models import Area, DepartmentGrid
 
 from .serializers import (
     AreaDetailSerializer,
@@ -16,6 +16,7 @@ from .serializers import (
     AreaUpdateSerializer,
     AreaWriteSerializer,
     CoverageSerializer,
+    DepartmentGridSerializer,
 )
 
 
@@ -140,3 +141,18 @@ class AreaViewSet(viewsets.ModelViewSet):
             ]
         ]
         return Response({"type": "FeatureCollection", "features": features})
+
+
+class DepartmentGridViewSet(viewsets.ReadOnlyModelViewSet):
+    """Department grids (fire, environment, court enforcement…) and the unified grids they map onto (多网合一)."""
+
+    serializer_class = DepartmentGridSerializer
+    filterset_fields = ["department", "kind"]
+    search_fields = ["code", "name"]
+
+    def get_queryset(self):
+        visible = Area.objects.visible_to(self.request.user)
+        qs = DepartmentGrid.objects.select_related("department").prefetch_related("unified_grids")
+        if self.request.user.is_superuser or self.request.user.sees_whole_district:
+            return qs.order_by("department", "code")
+        return qs.filter(unified_grids__in=visible).distinct().order_by("department", "code")

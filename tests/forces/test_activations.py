@@ -13,6 +13,7 @@ from forces import selectors, services
 from forces.choices import EmergencyLevel, EmergencyType, ForceSubtype, TaskKind
 from forces.models import Activation, Mobilisation
 from forces.tasks import mobilisation_sweep
+from registry.services import household_create
 from tests import factories
 
 from .factories import again, make_member
@@ -201,6 +202,10 @@ def test_after_action_figures_on_a_hand_made_case(tree, district_user, time_mach
     for member, seconds in zip(members, [60, 600, 120, 180], strict=False):
         time_machine.move_to(T0 + dt.timedelta(seconds=seconds))
         services.mobilisation_acknowledge(mobilisation=activation.mobilisations.get(member=member))
+    homes = [household_create(grid=tree["grid_v1"], address=f"{i}号") for i in range(4)]
+    services.member_link_households(member=members[0], add=homes[:2])
+    services.member_link_households(member=members[1], add=homes[1:3])
+    services.member_link_households(member=members[4], add=[homes[3]])  # never acknowledges
     tasks = [
         services.task_assign(activation=activation, kind=kind, title=str(kind), assignee=members[0])
         for kind in (TaskKind.PATROL, TaskKind.PUBLICITY, TaskKind.SUPPLIES)
@@ -216,6 +221,8 @@ def test_after_action_figures_on_a_hand_made_case(tree, district_user, time_mach
     assert figures["share_mobilised"] == 0.8
     assert figures["ack_median_seconds"] == 150.0  # (120 + 180) / 2
     assert figures["ack_p90_seconds"] == 474.0  # 180 + 0.7 × (600 − 180)
+    assert (figures["households_linked"], figures["households_covered"]) == (4, 3)
+    assert figures["share_households_covered"] == 0.75
     assert (figures["tasks_total"], figures["tasks_done"]) == (3, 2)
     assert Activation.objects.get(pk=activation.pk).figures == figures
     with pytest.raises(ConflictError):
@@ -296,3 +303,19 @@ def test_a_pending_registration_is_not_mobilised(tree, district_user):
     )
     activation = activate(tree["town_a"], district_user)
     assert activation.mobilisations.count() == 0
+
+
+def test_an_emergency_member_is_linked_only_to_households_where_they_serve(tree, emergency_members):
+    here = household_create(grid=tree["grid_v1"], address="甲村1号")
+    there = household_create(grid=tree["grid_b1"], address="乙村1号")
+    member = emergency_members["v2"]
+
+    services.member_link_households(member=member, add=[here])
+    with pytest.raises(ValidationError, match="乙村1号"):
+        services.member_link_households(member=member, add=[there])
+    with pytest.raises(ValidationError):
+        services.member_link_households(
+            member=make_member(tree["grid_v1"], subtype=ForceSubtype.VOLUNTEER), add=[here]
+        )
+
+    assert list(member.households.all()) == [here]

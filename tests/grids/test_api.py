@@ -138,3 +138,19 @@ def test_geojson_lists_boundaries(api_for, district_user, tree):
     body = api_for(district_user).get(reverse("api:area-geojson"), {"kind": "grid_l1"}).json()
     assert body["type"] == "FeatureCollection"
     assert [f["properties"]["code"] for f in body["features"]] == [tree["grid_v1"].code]
+
+
+def test_department_grids_map_onto_unified_grids_and_are_scoped(api_for, district_user, town_user, tree):
+    from grids.models import DepartmentGrid
+
+    fire = factories.DepartmentFactory(code="fire", name="消防救援大队")
+    mapped = DepartmentGrid.objects.create(department=fire, kind="fire", code="XF-01", name="消防一网格")
+    mapped.unified_grids.set([tree["grid_v1"], tree["grid_c1"]])
+    other = DepartmentGrid.objects.create(department=fire, kind="fire", code="XF-02", name="消防二网格")
+    other.unified_grids.set([tree["grid_b1"]])
+
+    body = api_for(district_user).get(reverse("api:department-grid-list")).json()
+    assert [g["code"] for g in body["results"]] == ["XF-01", "XF-02"]
+    assert set(body["results"][0]["unified_grid_codes"]) == {tree["grid_v1"].code, tree["grid_c1"].code}
+    town_body = api_for(town_user).get(reverse("api:department-grid-list")).json()
+    assert [g["code"] for g in town_body["results"]] == ["XF-01"]

@@ -63,3 +63,21 @@ def test_the_command_reports_rows_and_exits_non_zero(tree, tmp_path):
     with pytest.raises(CommandError, match="Nothing imported"):
         call_command("import_areas", str(path))
     assert not Area.objects.filter(code="511903100203").exists()
+
+
+def test_admin_import_shows_every_bad_row_and_imports_nothing(client, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(role=Role.DISTRICT_ADMIN, jurisdiction=tree["district"])
+    client.force_login(admin_user)
+    bad = "code,name,kind,parent_code\n511903100204,好村,village,511903100000\n511903100205,坏村,village,511903777000\n"
+    upload = SimpleUploadedFile("areas.csv", bad.encode(), content_type="text/csv")
+    response = client.post(reverse("admin:grids_area_import"), {"file": upload})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "第 3 行" in html or "row 3" in html
+    assert not Area.objects.filter(code="511903100204").exists()

@@ -1,0 +1,142 @@
+import datetime as dt
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import Role, User
+from assessment import services
+from assessment.models import AssessmentRun
+from tests import factories
+
+from .conftest import YEAR, compute, grid_scheme
+
+pytestmark = pytest.mark.django_db
+
+
+def scheme_payload(weights):
+    return {
+        "year": YEAR,
+        "subject_type": "grid",
+        "name": "网格考评",
+        "indicators": [
+            {"code": f"s{n}", "name": f"督导{n}", "weight": str(w), "formula": "supervision_points"}
+            for n, w in enumerate(weights)
+        ],
+    }
+
+
+@pytest.fixture
+def checked_run(tree, inspector, checked_on):
+    for area, points in [(tree["grid_v1"], "-10"), (tree["grid_b1"], "-20"), (tree["grid_c1"], "-5")]:
+        services.check_record(
+            inspector=inspector,
+            subject_type="grid",
+            area=area,
+            checked_on=checked_on,
+            findings="巡查",
+            points=points,
+        )
+    return compute(grid_scheme())
+
+
+def test_the_api_refuses_a_scheme_whose_weights_do_not_sum_to_100(district_user, api_for):
+    response = api_for(district_user).post(
+        "/api/v1/assessment/schemes/", scheme_payload([50, 40]), format="json"
+    )
+    assert response.status_code == 400
+    assert "100" in str(response.json()["indicators"])
+
+
+def test_the_api_creates_a_scheme_and_queues_its_computation(district_user, api_for):
+    client = api_for(district_user)
+    response = client.post("/api/v1/assessment/schemes/", scheme_payload([60, 40]), format="json")
+    assert response.status_code == 201, response.json()
+    scheme_id = response.json()["id"]
+    response = client.post(f"/api/v1/assessment/schemes/{scheme_id}/compute/", {}, format="json")
+    assert response.status_code == 202
+    assert response.json()["status"] == "queued"
+    # In use now: editing is a conflict.
+    response = client.patch(f"/api/v1/assessment/schemes/{scheme_id}/", {"name": "x"}, format="json")
+    assert response.status_code == 409
+
+
+def test_town_staff_see_only_their_towns_results_and_outsiders_none(
+    checked_run, tree, district_user, town_user, api_for, django_assert_max_num_queries
+):
+    town_user = User.objects.get(pk=town_user.pk)
+    outsider = factories.UserFactory(role=Role.VILLAGE_STAFF, jurisdiction=None)
+    url = f"/api/v1/assessment/results/?run={checked_run.pk}"
+    with django_assert_max_num_queries(8):
+        everyone = api_for(district_user).get(url).json()
+    assert everyone["count"] == 3
+    town = api_for(town_user).get(url).json()
+    assert {r["subject_name"] for r in town["results"]} == {"甲社区第1网格", "甲村第1网格"}
+    assert api_for(outsider).get(url).json()["count"] == 0
+    other = checked_run.results.get(area=tree["grid_b1"])
+    assert api_for(town_user).get(f"/api/v1/assessment/results/{other.pk}/").status_code == 404
+
+
+def test_the_result_detail_and_score_records_drill_down(checked_run, tree, district_user, api_for):
+    result = checked_run.results.get(area=tree["grid_v1"])
+    detail = api_for(district_user).get(f"/api/v1/assessment/results/{result.pk}/").json()
+    assert detail["total"] == "90.00"
+    score_id = detail["scores"][0]["id"]
+    records = api_for(district_user).get(f"/api/v1/assessment/scores/{score_id}/records/").json()
+    assert records["count"] == 1 and records["results"][0]["counted"] is True
+
+
+def test_the_excel_export_per_town_opens_with_rankings_and_indicator_columns(
+    checked_run, tree, client, district_user
+):
+    client.force_login(district_user)
+    response = client.get(
+        reverse("assessment:run-export", args=[checked_run.pk]), {"town": tree["town_a"].pk}
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "甲镇" in rows[0][0]
+    header = rows[2]
+    assert header[:5] == ("同类组", "排名", "编码", "名称", "所属镇街") or header[3] in ("名称", "Name")
+    assert header[5].startswith("日常督导") and header[-2:] in (("总分", "等级"), ("Total score", "Grade"))
+    body = rows[3:]
+    assert len(body) == 2  # only 甲镇's two grids
+    by_name = {r[3]: r for r in body}
+    assert by_name["甲村第1网格"][1] == 1 and by_name["甲村第1网格"][-2] == 90.0
+    assert by_name["甲社区第1网格"][-2] == 95.0
+    assert all(r[4] == "甲镇" for r in body)
+
+
+def test_the_printable_page_and_the_progress_poll(checked_run, client, district_user):
+    client.force_login(district_user)
+    page = client.get(reverse("assessment:run-print", args=[checked_run.pk]))
+    assert page.status_code == 200 and "甲村第1网格" in page.content.decode()
+    progress = client.get(reverse("assessment:run-progress", args=[checked_run.pk])).json()
+    assert progress == {**progress, "status": "draft", "percent": 100, "finished": True}
+
+
+def test_the_run_page_publishes_through_the_service(checked_run, client, district_user):
+    client.force_login(district_user)
+    assert client.get(reverse("assessment:run-detail", args=[checked_run.pk])).status_code == 200
+    client.post(reverse("assessment:run-transition", args=[checked_run.pk, "review"]))
+    client.post(reverse("assessment:run-transition", args=[checked_run.pk, "publish"]))
+    assert AssessmentRun.objects.get(pk=checked_run.pk).status == "published"
+
+
+def test_a_supervision_check_is_recorded_from_the_page(tree, client, district_user):
+    client.force_login(district_user)
+    response = client.post(
+        reverse("assessment:check-list"),
+        {
+            "subject_type": "grid",
+            "area": tree["grid_v1"].pk,
+            "checked_on": dt.date(YEAR, 5, 1).isoformat(),
+            "findings": "走访台账缺失",
+            "points": "-3",
+        },
+    )
+    assert response.status_code == 302
+    assert tree["grid_v1"].supervision_checks.get().points == Decimal("-3")
