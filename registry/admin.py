@@ -1,19 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import ManyToManyField
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import MaskedPIIAdminMixin, ScopedAdminMixin
+from core.admin import MaskedPIIAdminMixin, ScopedAdminMixin, service_call
 from core.pii import keyed_hash, masked_value, protected_fields
 from grids.choices import GRID_KINDS
 from grids.models import Area
 
 from . import services
 from .importing import ImportRejected, export_filename, export_residents, import_residents, read_rows
-from .models import Building, House, Household, Organisation, Resident
+from .models import Building, GroupMembership, House, Household, Organisation, Resident, Visit
 
 
 class ProtectedInputForm(forms.ModelForm):
@@ -284,3 +285,115 @@ class OrganisationAdmin(RegistryAdmin):
     create_service = staticmethod(services.organisation_create)
     update_service = staticmethod(services.organisation_update)
     update_kwarg = "organisation"
+
+
+class MembershipForm(forms.ModelForm):
+    visit_interval_days = forms.IntegerField(
+        label=_("visit every (days)"),
+        min_value=1,
+        required=False,
+        help_text=_("Leave empty for the group's usual frequency."),
+    )
+
+    class Meta:
+        model = GroupMembership
+        fields = ["resident", "group_type", "start_date", "responsible", "visit_interval_days", "note"]
+
+    def _post_clean(self):
+        # The service fills the category, interval and due date and validates the whole membership.
+        data = self.cleaned_data
+        try:
+            if self.instance.pk is None:
+                if data.get("resident") and data.get("responsible") and data.get("group_type"):
+                    services.membership_build(
+                        resident=data["resident"],
+                        group_type=data["group_type"],
+                        responsible=data["responsible"],
+                        start_date=data.get("start_date"),
+                        visit_interval_days=data.get("visit_interval_days"),
+                    )
+            elif data.get("responsible"):
+                services.check_responsible(data["responsible"], self.instance.resident)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+@admin.register(GroupMembership)
+class GroupMembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    form = MembershipForm
+    list_display = [
+        "resident",
+        "group_type",
+        "category",
+        "responsible",
+        "visit_interval_days",
+        "next_visit_due",
+        "start_date",
+        "end_date",
+    ]
+    list_filter = ["category", "group_type", "is_demo"]
+    search_fields = ["resident__name"]
+    list_select_related = ["resident", "responsible"]
+    raw_id_fields = ["resident", "responsible"]
+    date_hierarchy = "next_visit_due"
+    actions = ["end_memberships"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["resident", "group_type", "start_date", "next_visit_due", "end_date", "end_reason"]
+        return []
+
+    def get_fields(self, request, obj=None):
+        fields = ["resident", "group_type", "start_date", "responsible", "visit_interval_days", "note"]
+        return fields + (["next_visit_due", "end_date", "end_reason"] if obj is not None else [])
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            saved = service_call(
+                request,
+                services.membership_update,
+                membership=obj,
+                responsible=data.get("responsible"),
+                visit_interval_days=data.get("visit_interval_days"),
+                note=data.get("note", ""),
+            )
+        else:
+            saved = service_call(
+                request,
+                services.membership_create,
+                resident=data["resident"],
+                group_type=data["group_type"],
+                responsible=data["responsible"],
+                start_date=data.get("start_date"),
+                visit_interval_days=data.get("visit_interval_days"),
+                note=data.get("note", ""),
+            )
+        if saved is not None:
+            for f in saved._meta.concrete_fields:
+                setattr(obj, f.attname, getattr(saved, f.attname))
+
+    @admin.action(description=_("End the selected memberships today"))
+    def end_memberships(self, request, queryset):
+        ended = sum(
+            service_call(request, services.membership_end, membership=m) is not None
+            for m in queryset.filter(end_date__isnull=True)
+        )
+        messages.success(request, _("%(n)d membership(s) ended.") % {"n": ended})
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Visits are recorded from the pages and the API (as duty logs); the admin shows them."""
+
+    list_display = ["membership", "worker", "visited_at", "method", "due_date", "needs_follow_up"]
+    list_filter = ["method", "needs_follow_up"]
+    search_fields = ["membership__resident__name", "worker__name"]
+    list_select_related = ["membership__resident", "worker"]
+    date_hierarchy = "visited_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

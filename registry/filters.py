@@ -6,7 +6,7 @@ from core.scoping import subtree_filter
 from grids.models import Area
 
 from .choices import Gender, OrganisationKind, ResidenceType, ResidentStatus
-from .models import Building, House, Household, Organisation, Resident
+from .models import Building, GroupMembership, House, Household, Organisation, Resident, Visit
 
 
 class WithinFilterSet(django_filters.FilterSet):
@@ -58,3 +58,32 @@ class OrganisationFilterSet(WithinFilterSet):
     class Meta:
         model = Organisation
         fields = ["grid", "within", "kind", "credit_code"]
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    within = django_filters.NumberFilter(method="filter_within", label=_("within the subtree of (area id)"))
+    open = django_filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", label=_("current only"))
+
+    class Meta:
+        model = GroupMembership
+        fields = ["resident", "group_type", "category", "responsible", "within", "open"]
+
+    def filter_within(self, queryset, name, value):
+        node = Area.objects.filter(pk=value).first()
+        return queryset.filter(subtree_filter(node, "resident__grid")) if node else queryset.none()
+
+
+class VisitFilterSet(django_filters.FilterSet):
+    within = django_filters.NumberFilter(method="filter_within", label=_("within the subtree of (area id)"))
+    since = django_filters.DateFilter(field_name="visited_at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(field_name="visited_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Visit
+        fields = ["membership", "worker", "within", "since", "until", "needs_follow_up"]
+
+    def filter_within(self, queryset, name, value):
+        node = Area.objects.filter(pk=value).first()
+        return (
+            queryset.filter(subtree_filter(node, "membership__resident__grid")) if node else queryset.none()
+        )

@@ -19,13 +19,18 @@ from core.pii import (
 from core.scoping import ScopedQuerySet
 from grids.choices import GRID_KINDS
 
+from . import conf
 from .choices import (
     BuildingKind,
     Gender,
+    GroupCategory,
+    GroupType,
     OrganisationKind,
     Relation,
     ResidenceType,
     ResidentStatus,
+    VisitMethod,
+    VisitStatus,
 )
 
 GRID_LIMIT = {"kind__in": sorted(GRID_KINDS)}
@@ -336,3 +341,118 @@ class Organisation(GridPlacedModel):
         except ValidationError as exc:
             raise ValidationError({"contact_phone": exc.messages}) from exc
         self.contact_phone_hash = keyed_hash(self.contact_phone)
+
+
+class GroupMembership(TimeStampedModel):
+    """A resident's membership of a special group or a care group, with the visits it calls for.
+
+    `next_visit_due` is the deadline stored as data: the reminder sweep reads it through a partial index, and
+    `due_reminded_for` / `overdue_reported_for` hold the due date already reminded, so each visit is
+    reminded once (the sweep claims a membership with a compare-and-set update).
+    """
+
+    scope_field = "resident__grid"
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="group_memberships"
+    )
+    group_type = models.CharField(_("group"), max_length=30, choices=GroupType.choices)
+    category = models.CharField(_("category"), max_length=10, choices=GroupCategory.choices, editable=False)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("to"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
+    responsible = models.ForeignKey(
+        "workers.Worker",
+        verbose_name=_("responsible worker"),
+        on_delete=models.PROTECT,
+        related_name="group_memberships",
+    )
+    visit_interval_days = models.PositiveSmallIntegerField(
+        _("visit every (days)"), help_text=_("Defaults to the group's usual frequency; editable.")
+    )
+    next_visit_due = models.DateField(_("next visit due"), null=True, blank=True, editable=False)
+    due_reminded_for = models.DateField(null=True, blank=True, editable=False)
+    overdue_reported_for = models.DateField(null=True, blank=True, editable=False)
+    note = models.TextField(_("note"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group membership")
+        verbose_name_plural = _("special and care group memberships")
+        ordering = ["next_visit_due", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "group_type"],
+                condition=models.Q(end_date__isnull=True),
+                name="membership_one_open_per_group",
+                violation_error_message=_("This resident is already a current member of this group."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visit_interval_days__gte=1),
+                name="membership_interval_positive",
+                violation_error_message=_("Visits are at least one day apart."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_visit_due"],
+                condition=models.Q(end_date__isnull=True),
+                name="membership_open_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.resident} · {self.get_group_type_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.end_date is None
+
+    def visit_status(self, on) -> str:
+        if self.end_date is not None or self.next_visit_due is None:
+            return VisitStatus.NOT_DUE
+        if self.next_visit_due < on:
+            return VisitStatus.OVERDUE
+        if (self.next_visit_due - on).days <= conf.VISIT_DUE_LEAD_DAYS:
+            return VisitStatus.DUE
+        return VisitStatus.NOT_DUE
+
+
+class Visit(TimeStampedModel):
+    """One visit to a group member, recorded as a duty log of the service role (duty 5 or 8)."""
+
+    scope_field = "membership__resident__grid"
+
+    membership = models.ForeignKey(
+        GroupMembership, verbose_name=_("membership"), on_delete=models.PROTECT, related_name="visits"
+    )
+    duty_log = models.OneToOneField(
+        "workers.DutyLog", verbose_name=_("duty log"), on_delete=models.PROTECT, related_name="visit"
+    )
+    worker = models.ForeignKey(
+        "workers.Worker", verbose_name=_("visited by"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visited_at = models.DateTimeField(_("visited at"), db_index=True)
+    method = models.CharField(_("how"), max_length=20, choices=VisitMethod.choices, default=VisitMethod.HOME)
+    due_date = models.DateField(_("was due on"), null=True, blank=True)
+    finding = models.TextField(_("what was found"), blank=True)
+    needs_follow_up = models.BooleanField(_("needs follow-up"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-id"]
+        indexes = [models.Index(fields=["membership", "visited_at"], name="visit_membership_time")]
+
+    def __str__(self):
+        return f"{self.membership.resident} · {self.visited_at:%Y-%m-%d}"
+
+    @property
+    def on_time(self) -> bool:
+        from django.utils import timezone
+
+        return self.due_date is None or timezone.localdate(self.visited_at) <= self.due_date

@@ -1,16 +1,20 @@
 """Scoped reads of the registry, and the grid figures the size report uses (DOMAIN §8)."""
 
+import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Value, When
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from core.pii import keyed_hash
 from grids.models import Area
 
-from .choices import ResidentStatus
-from .models import Building, House, Household, Organisation, Resident
+from . import conf
+from .choices import ResidentStatus, VisitStatus
+from .models import Building, GroupMembership, House, Household, Organisation, Resident, Visit
 
 
 def resident_list(*, user, filters: dict | None = None):
@@ -121,3 +125,80 @@ def grid_figures(grids) -> dict[int, GridFigures]:
 
 def grid_figures_for(grid: Area) -> GridFigures:
     return grid_figures([grid])[grid.pk]
+
+
+# --- special and care groups: visits due and overdue -------------------------------------------------------
+
+
+def membership_list(*, user, area=None, filters: dict | None = None):
+    """Group memberships the user may see (special-group membership is sensitive: view permission needed)."""
+    if not user.has_perm("registry.view_groupmembership"):
+        return GroupMembership.objects.none()
+    qs = GroupMembership.objects.visible_to(user).select_related("resident__grid", "responsible")
+    if area is not None:
+        qs = qs.within(area)
+    filters = filters or {}
+    for name in ("group_type", "category"):
+        if filters.get(name):
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("open"):
+        qs = qs.filter(end_date__isnull=True)
+    return qs
+
+
+def visits_due(*, user, area=None, on: dt.date | None = None):
+    """Open memberships whose next visit is due (within the lead days) or overdue on `on`, soonest first.
+
+    Each row carries `visit_status` ("due" or "overdue") and `days_overdue` (0 when not yet overdue).
+    """
+    on = on or timezone.localdate()
+    horizon = on + dt.timedelta(days=conf.VISIT_DUE_LEAD_DAYS)
+    return (
+        membership_list(user=user, area=area)
+        .filter(end_date__isnull=True, next_visit_due__lte=horizon)
+        .annotate(
+            visit_status=Case(
+                When(next_visit_due__lt=on, then=Value(VisitStatus.OVERDUE)),
+                default=Value(VisitStatus.DUE),
+                output_field=CharField(),
+            ),
+            # date − date is a number of days in PostgreSQL
+            days_overdue=Greatest(
+                Func(
+                    Value(on),
+                    F("next_visit_due"),
+                    template="(%(expressions)s)",
+                    arg_joiner=" - ",
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+        )
+        .order_by("next_visit_due", "id")
+    )
+
+
+def visit_summary(
+    *, user, area=None, on: dt.date | None = None, since: dt.date | None = None
+) -> dict[str, int]:
+    """Counts for dashboards: visits due, overdue, and done since `since` (default: the last 30 days)."""
+    on = on or timezone.localdate()
+    since = since or on - dt.timedelta(days=30)
+    due = visits_due(user=user, area=area, on=on).order_by().values("visit_status").annotate(n=Count("id"))
+    counts = {VisitStatus.DUE.value: 0, VisitStatus.OVERDUE.value: 0}
+    counts.update({row["visit_status"]: row["n"] for row in due})
+    visits = visit_list(user=user, area=area).filter(visited_at__date__gte=since, visited_at__date__lte=on)
+    counts["done"] = visits.count()
+    counts["members"] = membership_list(user=user, area=area, filters={"open": True}).count()
+    return counts
+
+
+def visit_list(*, user, area=None, membership=None):
+    if not user.has_perm("registry.view_visit"):
+        return Visit.objects.none()
+    qs = Visit.objects.visible_to(user).select_related("membership__resident", "worker")
+    if area is not None:
+        qs = qs.within(area)
+    if membership is not None:
+        qs = qs.filter(membership=membership)
+    return qs

@@ -1,13 +1,20 @@
 """Every write to the registry: keyword-only, validated in full, atomic."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ConflictError
 from core.pii import keyed_hash
 
-from .choices import Relation
-from .models import Building, House, Household, Organisation, Resident
+from . import conf
+from .choices import GroupCategory, GroupType, Relation, VisitMethod, group_category
+from .models import Building, GroupMembership, House, Household, Organisation, Resident, Visit
 
 RESIDENT_FIELDS = {
     "grid",
@@ -196,3 +203,282 @@ def organisation_create(**data) -> Organisation:
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, **data) -> Organisation:
     return _save(organisation, data, ORGANISATION_FIELDS)
+
+
+# --- special and care groups, visits ----------------------------------------------------------------------
+
+
+def _in_subtree(node, root) -> bool:
+    return node.tree_id == root.tree_id and root.lft <= node.lft and node.rght <= root.rght
+
+
+def check_responsible(worker, resident: Resident) -> None:
+    from workers.choices import WorkerStatus
+
+    if worker.status == WorkerStatus.LEFT:
+        raise ValidationError({"responsible": _("%(w)s has left.") % {"w": worker.name}})
+    if worker.grid is None or not _in_subtree(resident.grid, worker.grid):
+        raise ValidationError(
+            {
+                "responsible": _("%(w)s does not serve %(grid)s, where %(r)s lives.")
+                % {"w": worker.name, "grid": resident.grid.name, "r": resident.name}
+            }
+        )
+
+
+def _last_visit_day(membership: GroupMembership) -> dt.date | None:
+    if membership.pk is None:
+        return None
+    last = membership.visits.order_by("-visited_at").values_list("visited_at", flat=True).first()
+    return timezone.localdate(last) if last else None
+
+
+def _schedule_next(membership: GroupMembership) -> None:
+    """The next visit is due one interval after the last visit (or after the start, before any visit)."""
+    base = _last_visit_day(membership) or membership.start_date
+    membership.next_visit_due = base + dt.timedelta(days=membership.visit_interval_days)
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    resident: Resident,
+    group_type: str,
+    responsible,
+    start_date: dt.date | None = None,
+    visit_interval_days: int | None = None,
+    note: str = "",
+) -> GroupMembership:
+    membership = membership_build(
+        resident=resident,
+        group_type=group_type,
+        responsible=responsible,
+        start_date=start_date,
+        visit_interval_days=visit_interval_days,
+        note=note,
+    )
+    membership.save()
+    return membership
+
+
+def membership_build(
+    *,
+    resident: Resident,
+    group_type: str,
+    responsible,
+    start_date: dt.date | None = None,
+    visit_interval_days: int | None = None,
+    note: str = "",
+) -> GroupMembership:
+    """A validated, unsaved membership: what membership_create saves (forms use it to check first)."""
+    if group_type not in GroupType.values:
+        raise ValidationError({"group_type": _("Unknown group.")})
+    check_responsible(responsible, resident)
+    membership = GroupMembership(
+        resident=resident,
+        group_type=group_type,
+        category=group_category(group_type),
+        responsible=responsible,
+        start_date=start_date or timezone.localdate(),
+        visit_interval_days=visit_interval_days or conf.default_visit_interval(group_type),
+        note=note,
+    )
+    _schedule_next(membership)
+    membership.full_clean()
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    membership: GroupMembership,
+    responsible=None,
+    visit_interval_days: int | None = None,
+    note: str | None = None,
+) -> GroupMembership:
+    membership = GroupMembership.objects.select_for_update().get(pk=membership.pk)
+    if not membership.is_open:
+        raise ConflictError(_("This membership has ended."), current_state="ended")
+    if responsible is not None:
+        check_responsible(responsible, membership.resident)
+        membership.responsible = responsible
+    if visit_interval_days is not None:
+        membership.visit_interval_days = visit_interval_days
+        _schedule_next(membership)
+    if note is not None:
+        membership.note = note
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_end(
+    *, membership: GroupMembership, end_date: dt.date | None = None, reason: str = ""
+) -> GroupMembership:
+    membership = GroupMembership.objects.select_for_update().get(pk=membership.pk)
+    if not membership.is_open:
+        raise ConflictError(_("This membership has already ended."), current_state="ended")
+    end_date = end_date or timezone.localdate()
+    if end_date < membership.start_date:
+        raise ValidationError({"end_date": _("A membership cannot end before it starts.")})
+    membership.end_date = end_date
+    membership.end_reason = reason
+    membership.next_visit_due = None
+    membership.save(update_fields=["end_date", "end_reason", "next_visit_due", "updated_at"])
+    return membership
+
+
+def visit_duty(membership: GroupMembership):
+    """Special groups are duty 5, care groups duty 8; both are counted under the service role."""
+    from workers.models import Duty
+
+    return Duty.objects.select_related("role").get(
+        code="special_groups" if membership.category == GroupCategory.SPECIAL else "livelihood"
+    )
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    membership: GroupMembership,
+    worker=None,
+    visited_at: dt.datetime | None = None,
+    method: str = VisitMethod.HOME,
+    finding: str = "",
+    needs_follow_up: bool = False,
+    actor=None,
+) -> Visit:
+    """Record a visit: a duty log of the service role, then the visit, then the next due date."""
+    from workers.models import DutyLog
+    from workers.services import duty_log_create
+
+    membership = (
+        GroupMembership.objects.select_for_update().select_related("resident__grid").get(pk=membership.pk)
+    )
+    if not membership.is_open:
+        raise ConflictError(_("This membership has ended: no more visits are due."), current_state="ended")
+    worker = worker or membership.responsible
+    visited_at = visited_at or timezone.now()
+    if timezone.localdate(visited_at) < membership.start_date:
+        raise ValidationError({"visited_at": _("The visit is before the membership started.")})
+    if method not in VisitMethod.values:
+        raise ValidationError({"method": _("Unknown way of visiting.")})
+    resident = membership.resident
+    links = {"resident": resident} if any(f.name == "resident" for f in DutyLog._meta.get_fields()) else {}
+    log = duty_log_create(
+        worker=worker,
+        duty=visit_duty(membership),
+        grid=resident.grid,
+        occurred_at=visited_at,
+        place=resident.address,
+        note=f"{membership.get_group_type_display()}：{resident.name}。{finding}".strip(),
+        actor=actor,
+        **links,
+    )
+    visit = Visit.objects.create(
+        membership=membership,
+        duty_log=log,
+        worker=worker,
+        visited_at=visited_at,
+        method=method,
+        due_date=membership.next_visit_due,
+        finding=finding,
+        needs_follow_up=needs_follow_up,
+    )
+    _schedule_next(membership)
+    membership.save(update_fields=["next_visit_due", "updated_at"])
+    return visit
+
+
+def _village_staff_for(grid):
+    """Village staff whose jurisdiction covers the grid; the town sub-centre when the village has none."""
+    from accounts.models import Role, User
+
+    covering = User.objects.filter(
+        is_active=True,
+        jurisdiction__tree_id=grid.tree_id,
+        jurisdiction__lft__lte=grid.lft,
+        jurisdiction__rght__gte=grid.rght,
+    )
+    staff = list(covering.filter(role=Role.VILLAGE_STAFF))
+    return staff or list(covering.filter(role=Role.TOWN_STAFF))
+
+
+def visit_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
+    """Remind responsible workers of visits due soon and tell village staff of visits overdue, once per visit.
+
+    Each membership is claimed with a compare-and-set update on the due date it is reminded for, so running
+    the sweep twice, or two sweeps at once, sends nothing twice; the notification keys hold the same line.
+    """
+    from core.notifications import notify
+
+    today = today or timezone.localdate()
+    sent = {"due": 0, "overdue": 0}
+    open_memberships = GroupMembership.objects.filter(end_date__isnull=True, next_visit_due__isnull=False)
+
+    due = open_memberships.filter(
+        next_visit_due__lte=today + dt.timedelta(days=conf.VISIT_DUE_LEAD_DAYS)
+    ).exclude(due_reminded_for=F("next_visit_due"))
+    for membership in due.select_related("resident__grid", "responsible__user").iterator(chunk_size=500):
+        if membership.responsible.user is None:
+            continue  # no sign-in yet: left unclaimed, so the reminder goes out once the worker has one
+        with transaction.atomic():
+            claimed = (
+                GroupMembership.objects.filter(pk=membership.pk, next_visit_due=membership.next_visit_due)
+                .exclude(due_reminded_for=membership.next_visit_due)
+                .update(due_reminded_for=membership.next_visit_due)
+            )
+            if not claimed:
+                continue
+            recipient = membership.responsible.user
+            note = notify(
+                recipient=recipient,
+                kind="registry.visit_due",
+                key=f"registry.visit-due:{membership.pk}:{membership.next_visit_due:%Y-%m-%d}",
+                title=_("Visit due: %(name)s (%(group)s) by %(date)s")
+                % {
+                    "name": membership.resident.name,
+                    "group": membership.get_group_type_display(),
+                    "date": f"{membership.next_visit_due:%Y-%m-%d}",
+                },
+                body=_("%(grid)s · %(address)s")
+                % {"grid": membership.resident.grid.name, "address": membership.resident.address},
+                url=reverse("registry:membership-detail", args=[membership.pk]),
+            )
+            sent["due"] += note is not None
+
+    overdue = open_memberships.filter(next_visit_due__lt=today).exclude(
+        overdue_reported_for=F("next_visit_due")
+    )
+    for membership in overdue.select_related("resident__grid", "responsible").iterator(chunk_size=500):
+        with transaction.atomic():
+            claimed = (
+                GroupMembership.objects.filter(pk=membership.pk, next_visit_due=membership.next_visit_due)
+                .exclude(overdue_reported_for=membership.next_visit_due)
+                .update(overdue_reported_for=membership.next_visit_due)
+            )
+            if not claimed:
+                continue
+            days = (today - membership.next_visit_due).days
+            for recipient in _village_staff_for(membership.resident.grid):
+                note = notify(
+                    recipient=recipient,
+                    kind="registry.visit_overdue",
+                    key=f"registry.visit-overdue:{membership.pk}:{membership.next_visit_due:%Y-%m-%d}",
+                    title=_("Visit overdue by %(days)d day(s): %(name)s (%(group)s)")
+                    % {
+                        "days": days,
+                        "name": membership.resident.name,
+                        "group": membership.get_group_type_display(),
+                    },
+                    body=_("Due %(date)s; responsible worker %(worker)s; %(grid)s.")
+                    % {
+                        "date": f"{membership.next_visit_due:%Y-%m-%d}",
+                        "worker": membership.responsible.name,
+                        "grid": membership.resident.grid.name,
+                    },
+                    url=reverse("registry:membership-detail", args=[membership.pk]),
+                )
+                sent["overdue"] += note is not None
+    return sent

@@ -14,4 +14,7 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("import/template.xlsx", views.import_template, name="import-template"),
     path("export.xlsx", views.export, name="export"),
+    path("visits/due/", views.visits_due_page, name="visits-due"),
+    path("memberships/", views.membership_list_page, name="membership-list"),
+    path("memberships/<int:pk>/", views.membership_detail, name="membership-detail"),
 ]

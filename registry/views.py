@@ -3,17 +3,20 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ConflictError
 from grids.choices import GRID_KINDS
 from grids.models import Area
 
-from . import selectors
-from .choices import OrganisationKind, ResidenceType, ResidentStatus
+from . import selectors, services
+from .choices import GroupType, OrganisationKind, ResidenceType, ResidentStatus, VisitMethod
 from .importing import (
     ImportRejected,
     export_filename,
@@ -73,10 +76,10 @@ def resident_detail(request, pk):
     resident = get_object_or_404(
         Resident.objects.visible_to(request.user).select_related("grid", "household"), pk=pk
     )
-    context = {"resident": resident}
-    if hasattr(resident, "group_memberships"):
-        context["memberships"] = resident.group_memberships.select_related("responsible").order_by(
-            "-start_date"
+    context = {"resident": resident, "memberships": None}
+    if request.user.has_perm("registry.view_groupmembership"):
+        context["memberships"] = (
+            selectors.membership_list(user=request.user).filter(resident=resident).order_by("-start_date")
         )
     return render(request, "registry/resident_detail.html", context)
 
@@ -185,3 +188,100 @@ def export(request):
     response = HttpResponse(export_residents(user=request.user, queryset=residents), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
     return response
+
+
+# --- special and care groups ----------------------------------------------------------------------------
+
+
+class VisitForm(forms.Form):
+    visited_at = forms.DateTimeField(
+        label=_("visited at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), required=False
+    )
+    method = forms.ChoiceField(label=_("how"), choices=VisitMethod.choices, initial=VisitMethod.HOME)
+    finding = forms.CharField(
+        label=_("what was found"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    needs_follow_up = forms.BooleanField(label=_("needs follow-up"), required=False)
+
+
+def _area_filter(request):
+    area_id = request.GET.get("area")
+    return get_object_or_404(Area.objects.visible_to(request.user), pk=area_id) if area_id else None
+
+
+@login_required
+@permission_required("registry.view_groupmembership", raise_exception=True)
+def visits_due_page(request):
+    """Visits due and overdue in the user's jurisdiction; a grid worker sees their own first."""
+    area = _area_filter(request)
+    rows = selectors.visits_due(user=request.user, area=area)
+    worker = getattr(request.user, "worker", None)
+    if request.GET.get("mine") == "1" and worker is not None:
+        rows = rows.filter(responsible=worker)
+    return render(
+        request,
+        "registry/visits_due.html",
+        {
+            "page": _page(request, rows),
+            "area": area,
+            "summary": selectors.visit_summary(user=request.user, area=area),
+            "is_worker": worker is not None,
+        },
+    )
+
+
+@login_required
+@permission_required("registry.view_groupmembership", raise_exception=True)
+def membership_list_page(request):
+    filters = {
+        "group_type": request.GET.get("group_type", ""),
+        "category": request.GET.get("category", ""),
+        "open": request.GET.get("all") != "1",
+    }
+    rows = selectors.membership_list(user=request.user, area=_area_filter(request), filters=filters)
+    return render(
+        request,
+        "registry/membership_list.html",
+        {"page": _page(request, rows), "filters": filters, "group_types": GroupType.choices},
+    )
+
+
+@login_required
+@permission_required("registry.view_groupmembership", raise_exception=True)
+def membership_detail(request, pk):
+    membership = get_object_or_404(selectors.membership_list(user=request.user), pk=pk)
+    form = VisitForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("registry.add_visit"):
+            raise PermissionDenied
+        if form.is_valid():
+            worker = getattr(request.user, "worker", None)
+            try:
+                services.visit_record(
+                    membership=membership,
+                    worker=worker,
+                    visited_at=form.cleaned_data["visited_at"],
+                    method=form.cleaned_data["method"],
+                    finding=form.cleaned_data["finding"],
+                    needs_follow_up=form.cleaned_data["needs_follow_up"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            except ConflictError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Visit recorded."))
+                return redirect("registry:membership-detail", pk=membership.pk)
+    visits = selectors.visit_list(user=request.user, membership=membership).select_related("duty_log")[:50]
+    return render(
+        request,
+        "registry/membership_detail.html",
+        {
+            "membership": membership,
+            "visits": visits,
+            "form": form,
+            "status": membership.visit_status(timezone.localdate()),
+        },
+    )

@@ -3,7 +3,9 @@ from rest_framework import serializers
 from core.api.mixins import MaskedField
 from grids.choices import GRID_KINDS
 from grids.models import Area
-from registry.models import Building, House, Household, Organisation, Resident
+from registry.choices import VisitMethod
+from registry.models import Building, GroupMembership, House, Household, Organisation, Resident, Visit
+from workers.models import Worker
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -181,3 +183,94 @@ class GridFiguresSerializer(serializers.Serializer):
 
 class ImportSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    resident = VisibleRelatedField(Resident)
+    responsible = VisibleRelatedField(Worker)
+    resident_name = serializers.CharField(source="resident.name", read_only=True)
+    grid = serializers.IntegerField(source="resident.grid_id", read_only=True)
+    grid_name = serializers.CharField(source="resident.grid.name", read_only=True)
+    responsible_name = serializers.CharField(source="responsible.name", read_only=True)
+    group_type_display = serializers.CharField(source="get_group_type_display", read_only=True)
+    visit_interval_days = serializers.IntegerField(
+        required=False, min_value=1, help_text="Leave out for the group's default frequency."
+    )
+
+    class Meta:
+        model = GroupMembership
+        fields = [
+            "id",
+            "resident",
+            "resident_name",
+            "grid",
+            "grid_name",
+            "group_type",
+            "group_type_display",
+            "category",
+            "start_date",
+            "end_date",
+            "end_reason",
+            "responsible",
+            "responsible_name",
+            "visit_interval_days",
+            "next_visit_due",
+            "note",
+        ]
+        read_only_fields = ["category", "end_date", "end_reason", "next_visit_due"]
+        validators = []
+
+
+class MembershipUpdateSerializer(serializers.Serializer):
+    responsible = VisibleRelatedField(Worker, required=False)
+    visit_interval_days = serializers.IntegerField(required=False, min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class MembershipEndSerializer(serializers.Serializer):
+    end_date = serializers.DateField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VisitDueSerializer(MembershipSerializer):
+    visit_status = serializers.CharField(read_only=True)
+    days_overdue = serializers.IntegerField(read_only=True)
+
+    class Meta(MembershipSerializer.Meta):
+        fields = MembershipSerializer.Meta.fields + ["visit_status", "days_overdue"]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    resident = serializers.IntegerField(source="membership.resident_id", read_only=True)
+    resident_name = serializers.CharField(source="membership.resident.name", read_only=True)
+    worker_name = serializers.CharField(source="worker.name", read_only=True)
+    on_time = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "membership",
+            "resident",
+            "resident_name",
+            "worker",
+            "worker_name",
+            "visited_at",
+            "method",
+            "due_date",
+            "on_time",
+            "finding",
+            "needs_follow_up",
+            "duty_log",
+        ]
+        read_only_fields = fields
+
+
+class VisitRecordSerializer(serializers.Serializer):
+    worker = VisibleRelatedField(
+        Worker, required=False, help_text="Defaults to your own profile or the responsible worker."
+    )
+    visited_at = serializers.DateTimeField(required=False)
+    method = serializers.ChoiceField(choices=VisitMethod.choices, default=VisitMethod.HOME)
+    finding = serializers.CharField(required=False, allow_blank=True, default="")
+    needs_follow_up = serializers.BooleanField(required=False, default=False)

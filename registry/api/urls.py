@@ -5,8 +5,11 @@ from .views import (
     GridFiguresViewSet,
     HouseholdViewSet,
     HouseViewSet,
+    MembershipViewSet,
     OrganisationViewSet,
     ResidentViewSet,
+    VisitsDueViewSet,
+    VisitViewSet,
 )
 
 router = SimpleRouter()
@@ -16,4 +19,7 @@ router.register("registry/buildings", BuildingViewSet, basename="registry-buildi
 router.register("registry/houses", HouseViewSet, basename="registry-house")
 router.register("registry/organisations", OrganisationViewSet, basename="registry-organisation")
 router.register("registry/grid-figures", GridFiguresViewSet, basename="registry-grid-figures")
+router.register("registry/memberships", MembershipViewSet, basename="registry-membership")
+router.register("registry/visits", VisitViewSet, basename="registry-visit")
+router.register("registry/visits-due", VisitsDueViewSet, basename="registry-visits-due")
 urlpatterns = router.urls

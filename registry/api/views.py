@@ -1,6 +1,7 @@
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -16,11 +17,13 @@ from registry.filters import (
     BuildingFilterSet,
     HouseFilterSet,
     HouseholdFilterSet,
+    MembershipFilterSet,
     OrganisationFilterSet,
     ResidentFilterSet,
+    VisitFilterSet,
 )
 from registry.importing import ImportRejected, export_filename, export_residents, import_residents, read_rows
-from registry.models import Building, House, Household, Organisation, Resident
+from registry.models import Building, GroupMembership, House, Household, Organisation, Resident, Visit
 
 from .serializers import (
     BuildingSerializer,
@@ -29,9 +32,15 @@ from .serializers import (
     HouseholdSerializer,
     HouseSerializer,
     ImportSerializer,
+    MembershipEndSerializer,
+    MembershipSerializer,
+    MembershipUpdateSerializer,
     OrganisationSerializer,
     ResidentSerializer,
     ResidentUpdateSerializer,
+    VisitDueSerializer,
+    VisitRecordSerializer,
+    VisitSerializer,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -266,3 +275,119 @@ class GridFiguresViewSet(viewsets.GenericViewSet):
         figures = selectors.grid_figures(grids)
         rows = [{"id": g.pk, "code": g.code, "name": g.name, **vars(figures[g.pk])} for g in grids]
         return Response(GridFiguresSerializer(rows, many=True).data)
+
+
+class MembershipViewSet(RegistryViewSet):
+    """Special-group and care-group memberships (sensitive: view permission needed), with their visits."""
+
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilterSet
+    ordering_fields = ["next_visit_due", "start_date"]
+    queryset = GroupMembership.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            selectors.membership_list(user=self.request.user)
+            .select_related("resident__grid")
+            .order_by("next_visit_due", "id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        membership = services.membership_create(
+            resident=data["resident"],
+            group_type=data["group_type"],
+            responsible=data["responsible"],
+            start_date=data.get("start_date"),
+            visit_interval_days=data.get("visit_interval_days"),
+            note=data.get("note", ""),
+        )
+        return self._respond(membership, status.HTTP_201_CREATED)
+
+    @extend_schema(request=MembershipUpdateSerializer, responses=MembershipSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        membership = self.get_object()
+        serializer = MembershipUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return self._respond(services.membership_update(membership=membership, **serializer.validated_data))
+
+    @extend_schema(request=MembershipEndSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the membership (409 if it has already ended); no more visits fall due."""
+        membership = self.get_object()
+        if not request.user.has_perm("registry.change_groupmembership"):
+            self.permission_denied(request)
+        serializer = MembershipEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        return self._respond(
+            services.membership_end(
+                membership=membership, end_date=data.get("end_date"), reason=data["reason"]
+            )
+        )
+
+    @extend_schema(request=VisitRecordSerializer, responses={201: VisitSerializer})
+    @action(detail=True, methods=["post"])
+    def visits(self, request, pk=None):
+        """Record a visit: written as a duty log of the service role; the next visit falls due one interval later."""
+        membership = self.get_object()
+        if not request.user.has_perm("registry.add_visit"):
+            self.permission_denied(request)
+        serializer = VisitRecordSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.setdefault("worker", getattr(request.user, "worker", None))
+        visit = services.visit_record(membership=membership, actor=request.user, **data)
+        visit = selectors.visit_list(user=request.user).get(pk=visit.pk)
+        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+class VisitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Visits done (each one is also a duty log of the service role)."""
+
+    permission_classes = [ModelPermissions]
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilterSet
+    queryset = Visit.objects.none()
+
+    def get_queryset(self):
+        return selectors.visit_list(user=self.request.user).order_by("-visited_at", "-id")
+
+
+class VisitsDueViewSet(viewsets.GenericViewSet):
+    """Visits due (within the lead days) or overdue, soonest first."""
+
+    permission_classes = [ModelPermissions]
+    serializer_class = VisitDueSerializer
+    queryset = GroupMembership.objects.none()
+
+    def _area(self, request):
+        area_id = request.query_params.get("area")
+        return get_object_or_404(Area.objects.visible_to(request.user), pk=area_id) if area_id else None
+
+    def _on(self, request):
+        value = request.query_params.get("on")
+        return parse_date(value) if value else None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("area", int, description="Only this subtree."),
+            OpenApiParameter("on", str, description="Day to compute for (YYYY-MM-DD), default today."),
+        ]
+    )
+    def list(self, request):
+        rows = selectors.visits_due(user=request.user, area=self._area(request), on=self._on(request))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(VisitDueSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False)
+    def summary(self, request):
+        """Counts of visits due, overdue and done in the last 30 days, and current members."""
+        return Response(
+            selectors.visit_summary(user=request.user, area=self._area(request), on=self._on(request))
+        )
