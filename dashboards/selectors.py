@@ -167,18 +167,7 @@ def incident_charts(*, user, town: Area, period: Period, now) -> tuple[dict, lis
     for row in rows:
         escalations[_bucket(row["day"], weekly)] += row["n"]
 
-    def breakdown(by):
-        return [
-            r
-            for r in sel.incident_breakdown(
-                user=user, by=by, area=town, start=period.first, end=period.last, now=now
-            )
-            if r["reported"]
-        ]
-
-    groups = sorted(breakdown("group"), key=lambda r: -r["reported"])
-    units = sorted(breakdown("village"), key=lambda r: (r["reported"], r["name"] or ""))
-    grids = sorted(breakdown("grid"), key=lambda r: (r["reported"], r["name"] or ""))[-15:]
+    groups, units, grids = reported_breakdowns(user=user, town=town, period=period)
     per = _("per week") if weekly else _("per day")
     reported_label = str(_("reported"))
     charts = {
@@ -225,6 +214,36 @@ def incident_charts(*, user, town: Area, period: Period, now) -> tuple[dict, lis
         {"key": "escalations", "title": str(_("Escalations %(per)s") % {"per": per})},
     ]
     return charts, chart_list
+
+
+def reported_breakdowns(*, user, town: Area, period: Period) -> tuple[list, list, list]:
+    """Incidents reported in the period by category group, by village and by grid (busiest 15).
+
+    One query grouped by grid and category group, summed three ways here: the same counts as
+    `incident_breakdown(by=…)["reported"]`, in one round trip instead of three.
+    """
+    rows = (
+        _incident_selectors()
+        .incident_scope(user=user, area=town)
+        .filter(figures.card_sets(period=period, now=timezone.now())["reported"])
+        .values("grid_id", "grid__name", "village_id", "village__name", "category__parent__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_group, by_unit, by_grid = {}, {}, {}
+    for row in rows:
+        group = row["category__parent__name"] or ""
+        by_group[group] = by_group.get(group, 0) + row["n"]
+        by_unit[row["village__name"]] = by_unit.get(row["village__name"], 0) + row["n"]
+        by_grid[row["grid__name"]] = by_grid.get(row["grid__name"], 0) + row["n"]
+
+    def listed(counts):
+        return [{"name": name, "reported": n} for name, n in counts.items()]
+
+    groups = sorted(listed(by_group), key=lambda r: (-r["reported"], r["name"]))
+    units = sorted(listed(by_unit), key=lambda r: (r["reported"], r["name"] or ""))
+    grids = sorted(listed(by_grid), key=lambda r: (r["reported"], r["name"] or ""))[-15:]
+    return groups, units, grids
 
 
 def _bucket(day: dt.date, weekly: bool) -> dt.date:
