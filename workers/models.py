@@ -210,6 +210,14 @@ class DutyLog(models.Model):
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        verbose_name=_("incident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duty_logs",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

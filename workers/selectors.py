@@ -14,6 +14,7 @@ from core.scoping import subtree_filter
 from . import conf
 from .choices import (
     AgeBand,
+    AssignmentLevel,
     CertificateLevel,
     Education,
     Frequency,
@@ -176,7 +177,7 @@ def top_assigning_departments(
         qs = qs.filter(start_date__gte=since)
     if until is not None:
         qs = qs.filter(start_date__lte=until)
-    return list(
+    rows = list(
         qs.order_by()
         .values("department_id", "department__name", "assigned_level")
         .annotate(
@@ -187,6 +188,9 @@ def top_assigning_departments(
         )
         .order_by("-assignments", "-weekly_minutes")[:limit]
     )
+    for row in rows:
+        row["assigned_level_display"] = str(AssignmentLevel(row["assigned_level"]).label)
+    return rows
 
 
 # --- the workforce structure report (DOMAIN §2) --------------------------------------------------------

@@ -101,3 +101,13 @@ def test_duty_logs_are_scoped_to_the_user_s_subtree(workers, town_user, outsider
     assert (
         DutyLog.objects.visible_to(factories.UserFactory(jurisdiction=None, role="town_staff")).count() == 0
     )
+
+
+def test_a_duty_log_can_concern_an_incident(workers, tree):
+    from incidents.seed import seed_reference
+    from tests.incidents.factories import report
+
+    seed_reference()
+    incident = report(tree["grid_v1"])
+    log = services.duty_log_create(worker=workers["v1"], duty=Duty.objects.get(number=6), incident=incident)
+    assert incident.duty_logs.get() == log
