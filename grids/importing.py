@@ -135,7 +135,7 @@ def import_areas(rows: list[dict]) -> dict:
                 grid_type = row.get("grid_type", "")
                 if grid_type and grid_type not in GridType.values:
                     raise ValueError(_("unknown grid type %(v)s") % {"v": grid_type})
-                households = _int(row.get("households", ""), _("households"))
+                households = _int(row.get("households", ""), _("household count"))
                 population = _int(row.get("population", ""), _("population"))
             except ValidationError as exc:
                 errors.append(RowError(number, "; ".join(exc.messages)))

@@ -122,7 +122,7 @@ class Area(MPTTModel, TimeStampedModel):
         _("urban-rural class"), max_length=3, choices=UrbanRuralClass.choices, blank=True
     )
     grid_type = models.CharField(_("grid type"), max_length=20, choices=GridType.choices, blank=True)
-    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("household count"), null=True, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     area_km2 = models.DecimalField(_("area (km²)"), max_digits=10, decimal_places=3, null=True, blank=True)
     boundary = models.JSONField(

@@ -113,7 +113,7 @@ class Action(models.TextChoices):
     EXTENSION_APPROVE = "extension_approve", _("extension approved")
     EXTENSION_REFUSE = "extension_refuse", _("extension refused")
     SUPERVISE = "supervise", _("supervised")
-    WARN = "warn", _("yellow warning (70% of the time used)")
+    WARN = "warn", _("yellow warning (70 percent of the time used)")
     OVERDUE = "overdue", _("overdue")
 
 

@@ -1,6 +1,6 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -184,7 +184,12 @@ class GridLeaderViewSet(
 class GridForcesViewSet(viewsets.ViewSet):
     """Who are this node's forces: leader, members by kind, and counts per kind for the whole subtree."""
 
-    @extend_schema(responses=GridForcesSerializer)
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="area id")],
+        responses=GridForcesSerializer,
+    )
     def retrieve(self, request, pk=None):
         area = get_object_or_404(Area.objects.visible_to(request.user), pk=pk)
         return Response(GridForcesSerializer(selectors.grid_forces(user=request.user, area=area)).data)

@@ -113,3 +113,9 @@ def test_notifications_api_lists_only_my_own(api_for, tree, district_user, town_
     notify(recipient=town_user, title="给镇里")
     body = api_for(town_user).get(reverse("api:notification-list")).json()
     assert [n["title"] for n in body["results"]] == ["给镇里"]
+
+
+def test_chinese_stays_the_default_whatever_the_browser_asks(client, town_user, tree):
+    client.force_login(town_user)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "覆盖" in html and "Coverage" not in html
