@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext as _
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366 * 2
@@ -47,9 +47,9 @@ def period_from(params) -> Period:
     last = _parse(params.get("end"), "end") or today()
     first = _parse(params.get("start"), "start") or last - dt.timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
-        raise ValidationError({"start": _g("The start date is after the end date.")})
+        raise ValidationError({"start": _("The start date is after the end date.")})
     if (last - first).days >= MAX_DAYS:
-        raise ValidationError({"start": _g("Choose a period of at most two years.")})
+        raise ValidationError({"start": _("Choose a period of at most two years.")})
     return Period(first, last)
 
 
@@ -59,4 +59,4 @@ def _parse(value, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as exc:
-        raise ValidationError({name: _g("Enter a date as YYYY-MM-DD.")}) from exc
+        raise ValidationError({name: _("Enter a date as YYYY-MM-DD.")}) from exc

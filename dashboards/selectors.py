@@ -6,16 +6,21 @@ workers, registry, forces); a section whose app is not there yet is simply absen
 fixed number of queries, whatever the number of incidents.
 """
 
+import datetime as dt
 from importlib import import_module
 
-from django.db.models import Q
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.scoping import subtree_filter
-from grids.choices import GRID_KINDS, TOWN_KINDS, VILLAGE_KINDS, AreaKind
+from grids.choices import TOWN_KINDS, AreaKind
 from grids.models import Area
 
+from . import figures
 from .periods import Period
 
 
@@ -65,23 +70,6 @@ def default_town(*, user) -> Area | None:
     return None
 
 
-def town_units(*, town: Area) -> list[Area]:
-    """The town's villages and communities, in code order."""
-    return list(
-        Area.objects.filter(subtree_filter(town), kind__in=VILLAGE_KINDS, is_active=True)
-        .only("id", "name", "code", "kind", "is_demo", "lft", "rght", "tree_id")
-        .order_by("code")
-    )
-
-
-def town_grids(*, town: Area) -> list[Area]:
-    return list(
-        Area.objects.filter(subtree_filter(town), kind=AreaKind.GRID_L1, is_active=True)
-        .only("id", "name", "code", "kind", "is_demo", "parent_id", "center_lat", "center_lng")
-        .order_by("code")
-    )
-
-
 def map_features(*, root: Area, kinds) -> dict:
     """A GeoJSON FeatureCollection of the active areas of `kinds` under `root` that have a boundary."""
     areas = (
@@ -119,40 +107,473 @@ def map_config(*, root: Area, tile_url: str, outline_kinds=()) -> dict:
     }
 
 
-def grid_ids_by_town(towns) -> dict[int, int]:
-    """grid id → town id for every level-1..3 grid under the given towns (one query)."""
-    towns = list(towns)
-    if not towns:
-        return {}
-    query = Q()
-    for town in towns:
-        query |= subtree_filter(town)
-    mapping = {}
-    for grid in Area.objects.filter(query, kind__in=GRID_KINDS).only("id", "tree_id", "lft", "rght"):
-        for town in towns:
-            if town.tree_id == grid.tree_id and town.lft < grid.lft and grid.rght < town.rght:
-                mapping[grid.pk] = town.pk
-                break
-    return mapping
+# ---------------------------------------------------------------- incidents
 
 
-def town_dashboard(*, user, town: Area, period: Period, tile_url: str = "") -> dict:
+def _incident_selectors():
+    module = _optional("incidents.selectors")
+    return module if hasattr(module, "incident_figures") else None
+
+
+def town_figures(*, user, town: Area, period: Period, now) -> dict:
+    """The incidents app's figures for the town and period (the same call its API makes)."""
+    return _incident_selectors().incident_figures(
+        user=user, area=town, start=period.first, end=period.last, now=now
+    )
+
+
+def incident_set(*, user, town: Area, period: Period, key: str, now=None):
+    """The incidents behind one card: the set the card counts."""
+    sets = figures.card_sets(period=period, now=now or timezone.now())
+    if key not in sets:
+        raise Http404("no such figure")
+    return _incident_selectors().incident_scope(user=user, area=town).filter(sets[key])
+
+
+def incident_cards(*, town: Area, period: Period, values: dict) -> list[dict]:
+    query = period.as_query()
+    return figures.cards_from(
+        values, url_for=lambda key: _url("dashboards:town-incidents", town.pk, query=f"set={key}&{query}")
+    )
+
+
+def incident_charts(*, user, town: Area, period: Period, now) -> tuple[dict, list[dict]]:
+    """Reports and closures per day (per week over three months), by category group, village, grid;
+    escalations over time."""
+    from incidents.choices import Action
+    from incidents.models import IncidentEvent
+
+    sel = _incident_selectors()
+    weekly = period.days > 92
+    buckets = sorted({_bucket(d, weekly) for d in period.dates()})
+    labels = [b.isoformat() for b in buckets]
+    reported, closed = dict.fromkeys(buckets, 0), dict.fromkeys(buckets, 0)
+    for day in sel.incident_daily(user=user, area=town, start=period.first, end=period.last):
+        reported[_bucket(day["date"], weekly)] += day["reported"]
+        closed[_bucket(day["date"], weekly)] += day["closed"]
+    escalations = dict.fromkeys(buckets, 0)
+    rows = (
+        IncidentEvent.objects.filter(
+            incident__in=sel.incident_scope(user=user, area=town),
+            action=Action.ESCALATE,
+            at__gte=period.start,
+            at__lt=period.end,
+        )
+        .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        escalations[_bucket(row["day"], weekly)] += row["n"]
+
+    def breakdown(by):
+        return [
+            r
+            for r in sel.incident_breakdown(
+                user=user, by=by, area=town, start=period.first, end=period.last, now=now
+            )
+            if r["reported"]
+        ]
+
+    groups = sorted(breakdown("group"), key=lambda r: -r["reported"])
+    units = sorted(breakdown("village"), key=lambda r: (r["reported"], r["name"] or ""))
+    grids = sorted(breakdown("grid"), key=lambda r: (r["reported"], r["name"] or ""))[-15:]
+    per = _("per week") if weekly else _("per day")
+    reported_label = str(_("reported"))
+    charts = {
+        "flow": {
+            "type": "line",
+            "x": labels,
+            "series": [
+                {"name": reported_label, "data": [reported[b] for b in buckets]},
+                {"name": str(_("closed")), "data": [closed[b] for b in buckets]},
+            ],
+        },
+        "category": {
+            "type": "pie",
+            "series": [
+                {
+                    "name": reported_label,
+                    "data": [{"name": r["name"], "value": r["reported"]} for r in groups],
+                }
+            ],
+        },
+        "unit": {
+            "type": "bar",
+            "horizontal": True,
+            "x": [r["name"] for r in units],
+            "series": [{"name": reported_label, "data": [r["reported"] for r in units]}],
+        },
+        "grid": {
+            "type": "bar",
+            "horizontal": True,
+            "x": [r["name"] for r in grids],
+            "series": [{"name": reported_label, "data": [r["reported"] for r in grids]}],
+        },
+        "escalations": {
+            "type": "bar",
+            "x": labels,
+            "series": [{"name": str(_("escalations")), "data": [escalations[b] for b in buckets]}],
+        },
+    }
+    chart_list = [
+        {"key": "flow", "title": str(_("Reports and closures %(per)s") % {"per": per})},
+        {"key": "category", "title": str(_("Reported by category"))},
+        {"key": "unit", "title": str(_("Reported by village and community"))},
+        {"key": "grid", "title": str(_("Reported by grid (busiest 15)"))},
+        {"key": "escalations", "title": str(_("Escalations %(per)s") % {"per": per})},
+    ]
+    return charts, chart_list
+
+
+def _bucket(day: dt.date, weekly: bool) -> dt.date:
+    return day - dt.timedelta(days=day.weekday()) if weekly else day
+
+
+OVERDUE_LIMIT = 50
+MAP_INCIDENT_LIMIT = 500
+
+
+def overdue_list(*, user, town: Area, period: Period, now, limit: int = OVERDUE_LIMIT) -> list[dict]:
+    """Open incidents past their current deadline, oldest deadline first (the "overdue" card's set)."""
+    rows = (
+        _incident_selectors()
+        .incident_scope(user=user, area=town)
+        .filter(figures.card_sets(period=period, now=now)["overdue"])
+        .select_related("category", "category__parent", "grid")
+        .order_by("deadline")[:limit]
+    )
+    return [
+        {
+            "id": i.pk,
+            "code": i.code,
+            "category": str(i.category),
+            "grid": str(i.grid),
+            "level": i.get_level_display(),
+            "deadline": timezone.localtime(i.deadline),
+            "card": str(_("red card")) if i.red_card else (str(_("yellow card")) if i.yellow_card else ""),
+            "card_key": "red" if i.red_card else ("yellow" if i.yellow_card else ""),
+            "url": _incident_url(i.pk),
+        }
+        for i in rows
+    ]
+
+
+def _incident_url(pk) -> str:
+    return _url("incidents:detail", pk) or _url("admin:incidents_incident_change", pk)
+
+
+def open_incident_points(*, user, root: Area, now, limit: int = MAP_INCIDENT_LIMIT) -> tuple[list, list]:
+    """Open incidents with a place (map dots, most urgent first) and the open count per grid (shading)."""
+    from incidents.choices import OPEN_STATUSES
+
+    open_qs = (
+        _incident_selectors().incident_scope(user=user, area=root).filter(status__in=sorted(OPEN_STATUSES))
+    )
+    points = [
+        {
+            "id": row["id"],
+            "code": row["code"],
+            "lat": row["latitude"],
+            "lng": row["longitude"],
+            "category": row["category__name"],
+            "overdue": row["deadline"] is not None and row["deadline"] < now,
+        }
+        for row in open_qs.filter(latitude__isnull=False)
+        .values("id", "code", "latitude", "longitude", "category__name", "deadline")
+        .order_by("deadline")[:limit]
+    ]
+    counts = [
+        {"id": r["grid_id"], "open": r["n"]}
+        for r in open_qs.values("grid_id").annotate(n=Count("pk")).order_by("grid_id")
+    ]
+    return points, counts
+
+
+# ---------------------------------------------------------------- workers, registry, forces
+
+
+def worker_section(*, user, town: Area, period: Period, today: dt.date) -> dict | None:
+    """Each active worker's weekly workload against the cap and their duty logs in the period."""
+    worker_models = _optional("workers.models")
+    worker_selectors = _optional("workers.selectors")
+    if not hasattr(worker_models, "Worker") or not hasattr(worker_selectors, "workloads"):
+        return None
+    Worker, DutyLog = worker_models.Worker, worker_models.DutyLog
+    workers = Worker.objects.visible_to(user).filter(subtree_filter(town, "grid")).active().order_by()
+    logs = dict(
+        DutyLog.objects.filter(
+            worker__in=workers.values("pk"), occurred_at__gte=period.start, occurred_at__lt=period.end
+        )
+        .order_by()
+        .values("worker_id")
+        .annotate(n=Count("pk"))
+        .values_list("worker_id", "n")
+    )
+    loads = worker_selectors.workloads(workers=workers, week_start=today)
+    rows = [
+        {
+            "id": load.worker.pk,
+            "name": load.worker.name,
+            "grid": str(load.worker.grid) if load.worker.grid_id else "",
+            "minutes": load.minutes,
+            "cap": load.cap,
+            "overloaded": load.over_cap,
+            "duty_logs": logs.get(load.worker.pk, 0),
+        }
+        for load in loads
+    ]
+    rows.sort(key=lambda r: (not r["overloaded"], -r["minutes"], r["grid"]))
+    by_role = worker_selectors.duty_log_counts_by_role(start=period.start, end=period.end, root=town)
+    role_names = dict(worker_models.ServiceRole.objects.values_list("code", "name"))
+    chart = {
+        "type": "bar",
+        "x": [role_names.get(code, code) for code in by_role],
+        "series": [{"name": str(_("duty logs")), "data": list(by_role.values())}],
+    }
+    return {"rows": rows, "by_role_chart": chart}
+
+
+def visits_section(*, user, town: Area, today: dt.date) -> dict | None:
+    """Special-group visits due, done and overdue (once the registry provides `visits_due`)."""
+    registry = _optional("registry.selectors")
+    if registry is None or not hasattr(registry, "visit_figures"):
+        return None
+    return registry.visit_figures(user=user, area=town, on=today)
+
+
+def forces_section(*, user, town: Area) -> tuple[list | None, list]:
+    """Active members of each of the four forces in the town, and the open emergencies over it (banners)."""
+    forces = _optional("forces.selectors")
+    if forces is None or not hasattr(forces, "forces_by_kind"):
+        return None, []
+    from forces.choices import ForceKind
+
+    by_kind = None
+    if hasattr(forces, "forces_by_kind"):
+        counts = forces.forces_by_kind(user=user, area=town)
+        by_kind = [
+            {"kind": k.value, "label": str(k.label), "count": counts.get(k.value, 0)} for k in ForceKind
+        ]
+    emergencies = []
+    if hasattr(forces, "open_activations"):
+        for act in forces.open_activations(user=user, area=town)[:5]:
+            emergencies.append(
+                {
+                    "id": act.pk,
+                    "name": act.title,
+                    "level": act.get_level_display(),
+                    "area": str(act.area),
+                    "started": timezone.localtime(act.opened_at) if act.opened_at else None,
+                    "url": _url("forces:activation-detail", act.pk),
+                }
+            )
+    return by_kind, emergencies
+
+
+# ---------------------------------------------------------------- the pages
+
+
+def town_dashboard(*, user, town: Area, period: Period, tile_url: str = "", now=None) -> dict:
     """Everything the town sub-centre dashboard shows, for `town` over `period`."""
-    return {
+    now = now or timezone.now()
+    data = {
         "area": {"id": town.pk, "name": town.name, "code": town.code},
         "period": {"start": period.first, "end": period.last},
         "map": map_config(root=town, tile_url=tile_url),
     }
+    if _incident_selectors() is not None:
+        values = town_figures(user=user, town=town, period=period, now=now)
+        data["cards"] = incident_cards(town=town, period=period, values=values)
+        data["figures"] = {c["key"]: c["value"] for c in data["cards"]}
+        data["charts"], data["chart_list"] = incident_charts(user=user, town=town, period=period, now=now)
+        data["overdue"] = overdue_list(user=user, town=town, period=period, now=now)
+        data["map"]["incidents"], data["map"]["grid_counts"] = open_incident_points(
+            user=user, root=town, now=now
+        )
+        data["map"]["open_label"] = str(_("open"))
+    today = timezone.localdate(now)
+    workers = worker_section(user=user, town=town, period=period, today=today)
+    if workers is not None:
+        data["workload"] = workers["rows"]
+        data.setdefault("charts", {})["duty_roles"] = workers["by_role_chart"]
+        data.setdefault("chart_list", []).append({"key": "duty_roles", "title": str(_("Duty logs by role"))})
+    visits = visits_section(user=user, town=town, today=today)
+    if visits is not None:
+        data["visits"] = visits
+    data["forces"], data["emergencies"] = forces_section(user=user, town=town)
+    return data
 
 
-def district_dashboard(*, user, period: Period, tile_url: str = "") -> dict:
+RANKING_LIMIT_TODAY = 50
+
+
+def town_ranking(*, user, towns: list[Area], period: Period, now) -> tuple[list[dict], list[dict]]:
+    """Every town's cards side by side: the same `incident_figures` call as each town's own dashboard."""
+    rows = []
+    for town in towns:
+        values = town_figures(user=user, town=town, period=period, now=now)
+        cards = figures.cards_from(values)
+        rows.append(
+            {
+                "id": town.pk,
+                "name": town.name,
+                "code": town.code,
+                "figures": {c["key"]: c["value"] for c in cards},
+                "cells": [{"key": c["key"], "value": c["value"], "display": c["display"]} for c in cards],
+            }
+        )
+    columns = [{"key": c.key, "label": str(c.label), "format": c.format} for c in figures.CARDS]
+    return rows, columns
+
+
+def escalations_today(*, user, now, limit: int = RANKING_LIMIT_TODAY) -> list[dict]:
+    """Today's escalations and red cards across what the user sees, newest first."""
+    from incidents.choices import Action, Supervision
+    from incidents.models import IncidentEvent, SupervisionRecord
+
+    day_start, day_end = figures.day_bounds(timezone.localdate(now))
+    visible = _incident_selectors().incident_scope(user=user)
+    events = (
+        IncidentEvent.objects.filter(
+            incident__in=visible, action=Action.ESCALATE, at__gte=day_start, at__lt=day_end
+        )
+        .select_related("incident", "incident__town")
+        .only("at", "to_level", "incident__id", "incident__code", "incident__town__name")
+        .order_by("-at")[:limit]
+    )
+    cards = (
+        SupervisionRecord.objects.filter(
+            incident__in=visible, kind=Supervision.RED, created_at__gte=day_start, created_at__lt=day_end
+        )
+        .select_related("incident", "incident__town")
+        .only("created_at", "incident__id", "incident__code", "incident__town__name")
+        .order_by("-created_at")[:limit]
+    )
+    rows = [
+        {
+            "at": timezone.localtime(e.at),
+            "code": e.incident.code,
+            "town": e.incident.town.name if e.incident.town_id else "",
+            "what": str(_("escalated to %(level)s") % {"level": e.get_to_level_display()}),
+            "kind": "escalation",
+            "url": _incident_url(e.incident_id),
+        }
+        for e in events
+    ] + [
+        {
+            "at": timezone.localtime(r.created_at),
+            "code": r.incident.code,
+            "town": r.incident.town.name if r.incident.town_id else "",
+            "what": str(_("red card")),
+            "kind": "red_card",
+            "url": _incident_url(r.incident_id),
+        }
+        for r in cards
+    ]
+    return sorted(rows, key=lambda r: r["at"], reverse=True)[:limit]
+
+
+def district_warnings(*, user, today: dt.date) -> list[dict] | None:
+    """Overloaded workers and admission-list items that need the district centre."""
+    worker_models = _optional("workers.models")
+    worker_selectors = _optional("workers.selectors")
+    if not hasattr(worker_models, "AdmissionItem") or not hasattr(worker_selectors, "flagged_workers"):
+        return None
+    from workers.choices import AdmissionStatus
+
+    warnings = []
+    for load in worker_selectors.flagged_workers(user=user, week_start=today)[:20]:
+        warnings.append(
+            {
+                "kind": "overloaded",
+                "text": str(
+                    _(
+                        "%(worker)s (%(grid)s) has %(minutes)d minutes of assigned work this week, above the cap of %(cap)d."
+                    )
+                    % {
+                        "worker": load.worker.name,
+                        "grid": load.worker.grid,
+                        "minutes": load.minutes,
+                        "cap": load.cap,
+                    }
+                ),
+                "url": "",
+            }
+        )
+    items = worker_models.AdmissionItem.objects.visible_to(user)
+    proposed = items.filter(status=AdmissionStatus.PROPOSED).count()
+    if proposed:
+        warnings.append(
+            {
+                "kind": "admission_proposed",
+                "text": str(_("%(n)d task admission items are waiting for approval.") % {"n": proposed}),
+                "url": _url("admin:workers_admissionitem_changelist", query="status__exact=proposed"),
+            }
+        )
+    expiring = items.filter(
+        status=AdmissionStatus.PUBLISHED,
+        is_temporary=True,
+        valid_until__gte=today,
+        valid_until__lte=today + dt.timedelta(days=7),
+    ).count()
+    if expiring:
+        warnings.append(
+            {
+                "kind": "admission_expiring",
+                "text": str(
+                    _("%(n)d temporary task admission items expire within 7 days.") % {"n": expiring}
+                ),
+                "url": "",
+            }
+        )
+    return warnings
+
+
+def district_dashboard(*, user, period: Period, tile_url: str = "", now=None) -> dict:
+    """The district centre's dashboard: the towns side by side, the district map, today's escalations and
+    red cards, and the task-admission and workload warnings."""
+    now = now or timezone.now()
     district = Area.objects.visible_to(user).filter(kind=AreaKind.DISTRICT).first()
     if district is None:
         raise Http404("no district in scope")
-    towns = list(dashboard_towns(user=user))
-    return {
+    towns = list(dashboard_towns(user=user).only("id", "name", "code", "tree_id", "lft", "rght"))
+    data = {
         "area": {"id": district.pk, "name": district.name, "code": district.code},
         "period": {"start": period.first, "end": period.last},
         "map": map_config(root=district, tile_url=tile_url, outline_kinds=TOWN_KINDS),
         "towns": [{"id": t.pk, "name": t.name, "code": t.code} for t in towns],
     }
+    if _incident_selectors() is not None:
+        data["ranking"], data["ranking_columns"] = town_ranking(
+            user=user, towns=towns, period=period, now=now
+        )
+        by_town = sorted(data["ranking"], key=lambda r: (r["figures"]["reported"], r["code"]))
+        data["charts"] = {
+            "towns": {
+                "type": "bar",
+                "horizontal": True,
+                "x": [r["name"] for r in by_town],
+                "series": [
+                    {"name": str(_("reported")), "data": [r["figures"]["reported"] for r in by_town]},
+                    {"name": str(_("overdue")), "data": [r["figures"]["overdue"] for r in by_town]},
+                ],
+            }
+        }
+        data["chart_list"] = [{"key": "towns", "title": str(_("Reported and overdue by town"))}]
+        values = _incident_selectors().incident_figures(
+            user=user, area=district, start=period.first, end=period.last, now=now
+        )
+        data["cards"] = figures.cards_from(values)
+        data["figures"] = {c["key"]: c["value"] for c in data["cards"]}
+        data["escalations_today"] = escalations_today(user=user, now=now)
+        data["map"]["incidents"], data["map"]["grid_counts"] = open_incident_points(
+            user=user, root=district, now=now
+        )
+        data["map"]["open_label"] = str(_("open"))
+    data["forces"], data["emergencies"] = forces_section(user=user, town=district)
+    warnings = district_warnings(user=user, today=timezone.localdate(now))
+    if warnings is not None:
+        data["warnings"] = warnings
+    return data

@@ -6,6 +6,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.dashboard_home, name="home"),
     path("town/<int:pk>/", views.town_dashboard, name="town"),
+    path("town/<int:pk>/incidents/", views.town_incidents, name="town-incidents"),
     path("district/", views.district_dashboard, name="district"),
     path("m/", views.phone_home, name="phone-home"),
     path("m/report/", views.phone_report, name="phone-report"),

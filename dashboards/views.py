@@ -1,14 +1,17 @@
 """Dashboard pages and the grid workers' phone pages: thin views over `dashboards.selectors`."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 
-from . import selectors
+from . import figures, phone, selectors
 from .periods import period_from, today
 
 
@@ -51,6 +54,34 @@ def town_dashboard(request, pk):
     return render(request, "dashboards/town.html", context)
 
 
+INCIDENT_LIST_LIMIT = 200
+
+
+@login_required
+def town_incidents(request, pk):
+    """The incidents behind one of the town's figure cards (the same set the card counts)."""
+    town = selectors.town_get(user=request.user, pk=pk)
+    period, errors = _period_or_default(request)
+    key = request.GET.get("set", "reported")
+    incidents = (
+        selectors.incident_set(user=request.user, town=town, period=period, key=key)
+        .select_related("category", "grid")
+        .order_by("deadline", "-reported_at")
+    )
+    context = {
+        "town": town,
+        "period": period,
+        "period_errors": errors,
+        "set_key": key,
+        "set_label": figures.LIST_LABELS.get(key, key),
+        "count": incidents.count(),
+        "incidents": incidents[:INCIDENT_LIST_LIMIT],
+        "limit": INCIDENT_LIST_LIMIT,
+        "today": today(),
+    }
+    return render(request, "dashboards/town_incidents.html", context)
+
+
 @login_required
 def district_dashboard(request):
     if not request.user.sees_whole_district:
@@ -61,26 +92,104 @@ def district_dashboard(request):
     return render(request, "dashboards/district.html", context)
 
 
+def _phone(request, template, context):
+    context.setdefault("worker", phone.worker_of(request.user))
+    return render(request, f"dashboards/phone/{template}", context)
+
+
 @login_required
 def phone_home(request):
-    return render(request, "dashboards/phone/home.html", {})
+    return _phone(
+        request,
+        "home.html",
+        {"has_registry": phone.visits_due_for(user=request.user, today=today()) is not None},
+    )
 
 
 @login_required
 def phone_report(request):
-    return render(request, "dashboards/phone/report.html", {})
+    """Report an incident from the field: category, description, the phone's position or the grid, a photo."""
+    if not request.user.has_perm("incidents.add_incident"):
+        raise PermissionDenied
+    from incidents.choices import Source
+    from incidents.services import incident_report
+
+    form = phone.ReportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = incident_report(
+                source=Source.GRID_WORKER,
+                category=data["category"],
+                description=data["description"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                address=data["address"],
+                grid=data["grid"] or phone.my_grids(request.user).first(),
+                reporter_user=request.user,
+                photos=request.FILES.getlist("photos"),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Reported as %(code)s. The town sub-centre has been told.") % {"code": incident.code},
+            )
+            return redirect("dashboards:phone-mine")
+    return _phone(request, "report.html", {"form": form})
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 @login_required
 def phone_duty_log(request):
-    return render(request, "dashboards/phone/duty_log.html", {})
+    """Write a duty log (履职记录) for the signed-in worker, and see the latest ones."""
+    worker = phone.worker_of(request.user)
+    if worker is None:
+        raise Http404("no grid worker profile for this sign-in")
+    from workers.services import duty_log_create
+
+    form = phone.DutyLogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            duty_log_create(
+                worker=worker,
+                duty=data["duty"],
+                occurred_at=data["occurred_at"],
+                place=data["place"],
+                note=data["note"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Duty log saved."))
+            return redirect("dashboards:phone-duty-log")
+    recent = worker.duty_logs.select_related("duty", "grid").order_by("-occurred_at")[:10]
+    return _phone(request, "duty_log.html", {"form": form, "recent": recent, "worker": worker})
 
 
 @login_required
 def phone_mine(request):
-    return render(request, "dashboards/phone/mine.html", {})
+    """My incidents to handle (with deadlines), what I reported, and my tasks from the admission list."""
+    now = timezone.now()
+    worker = phone.worker_of(request.user)
+    context = {"now": now, "worker": worker, "tasks": phone.my_tasks(worker=worker, today=today())}
+    if selectors._incident_selectors() is not None:
+        context.update(phone.my_incidents(user=request.user, now=now))
+    return _phone(request, "mine.html", context)
 
 
 @login_required
 def phone_visits(request):
-    return render(request, "dashboards/phone/visits.html", {})
+    """My special-group visits that are due or overdue."""
+    visits = phone.visits_due_for(user=request.user, today=today())
+    return _phone(request, "visits.html", {"visits": visits, "available": visits is not None})

@@ -9,6 +9,7 @@ from django.conf import settings
 from accounts.models import Role
 from grids import geometry
 from grids import services as grid_services
+from grids.models import Area
 from tests import factories
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make alongside it are
@@ -19,6 +20,8 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 PASSWORD = "Str0ng-Passw0rd!"
+# Where the phone says it is: inside 甲村第1网格 (grid_v1) of `mapped_tree`.
+PHONE_POSITION = {"latitude": 31.75, "longitude": 106.70}
 
 
 @pytest.fixture
@@ -35,8 +38,15 @@ def mapped_tree(tree):
         "grid_b1": (106.40, 31.70, 106.60, 31.90),
     }
     for key, box in boxes.items():
-        tree[key] = grid_services.area_update(area=tree[key], boundary=geometry.rectangle(*box))
-    return tree
+        grid_services.area_update(area=Area.objects.get(pk=tree[key].pk), boundary=geometry.rectangle(*box))
+    # Re-read every node: ones created early carry stale MPTT bounds in memory.
+    return {key: Area.objects.get(pk=node.pk) for key, node in tree.items()}
+
+
+@pytest.fixture
+def grid_worker(tree):
+    """The grid worker of 甲村第1网格 (grid_v1)."""
+    return factories.UserFactory(role=Role.GRID_WORKER, jurisdiction=tree["grid_v1"], display_name="王网格员")
 
 
 @pytest.fixture
@@ -85,6 +95,8 @@ def phone(chromium, live_server):
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
+        geolocation=PHONE_POSITION,
+        permissions=["geolocation"],
     )
     page = context.new_page()
     _guard_outside_requests(page, live_server.url)

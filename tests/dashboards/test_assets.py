@@ -65,8 +65,6 @@ def test_rendered_dashboards_and_phone_pages_load_nothing_from_outside(client, d
         reverse("dashboards:district"),
         reverse("dashboards:town", args=[mapped_tree["town_a"].pk]),
         reverse("dashboards:phone-home"),
-        reverse("dashboards:phone-report"),
-        reverse("dashboards:phone-duty-log"),
         reverse("dashboards:phone-mine"),
         reverse("dashboards:phone-visits"),
     ]

@@ -28,7 +28,7 @@
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
       series: spec.series.map(function (s) {
-        return { type: spec.type, name: s.name, data: s.data, smooth: spec.type === "line", stack: spec.stack };
+        return { type: spec.type, name: s.name, data: s.data, stack: spec.stack };
       }),
     };
   }
