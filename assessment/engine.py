@@ -193,9 +193,11 @@ class Context:
         return measures
 
     @staticmethod
-    def _grouped(qs, key, numerator, amount):
+    def _grouped(qs, key, numerator, amount, in_database: bool | None = None):
         """(group, count, ids, numerator, numerator ids) per group: aggregated in PostgreSQL, else in Python."""
-        if connection.vendor == "postgresql":
+        if in_database is None:
+            in_database = connection.vendor == "postgresql"
+        if in_database:
             aggregates = {"n": Count("pk"), "ids": ArrayAgg("pk")}
             if amount is not None:
                 aggregates["num"] = Sum(amount)

@@ -364,7 +364,9 @@ def check_void(*, check: SupervisionCheck, reason: str, actor) -> SupervisionChe
 
 
 @transaction.atomic
-def run_start(*, scheme: Scheme, actor=None, reason: str = "", based_on: AssessmentRun | None = None):
+def run_start(
+    *, scheme: Scheme, actor=None, reason: str = "", based_on: AssessmentRun | None = None, queue: bool = True
+):
     """Queue a computation of the whole scheme; the first one puts the scheme in use."""
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if scheme.status == SchemeStatus.RETIRED:
@@ -386,9 +388,10 @@ def run_start(*, scheme: Scheme, actor=None, reason: str = "", based_on: Assessm
         created_by=actor,
         progress_total=scheme.indicators.count() + 2,
     )
-    from .tasks import compute_run
+    if queue:
+        from .tasks import compute_run
 
-    transaction.on_commit(lambda: compute_run.delay(run.pk))
+        transaction.on_commit(lambda: compute_run.delay(run.pk))
     return run
 
 

@@ -243,3 +243,55 @@ def test_a_rejected_appeal_keeps_the_result(year_of_work, district_user):
     appeal = services.appeal_decide(appeal=appeal, upheld=False, reason="记录核实无误", actor=district_user)
     assert (appeal.status, appeal.new_run) == ("rejected", None)
     assert run.scheme.runs.count() == 1
+
+
+def test_grouping_in_python_gives_what_postgresql_aggregates(year_of_work):
+    """The embedded SQLite default groups rows in Python; both paths must agree."""
+    from django.db.models import Q
+
+    from assessment.engine import Context
+    from incidents.models import Incident
+
+    qs = Incident.objects.exclude(status="rejected")
+    closed = Q(status__in=("closed", "evaluated"))
+
+    def normalised(in_database):
+        rows = Context._grouped(qs, "grid_id", closed, None, in_database=in_database)
+        return sorted((g, n, sorted(ids), num, sorted(num_ids)) for g, n, ids, num, num_ids in rows)
+
+    assert normalised(True) == normalised(False)
+    assert len(normalised(True)) == 3
+
+
+def test_towns_are_assessed_from_everything_below_them(year_of_work, tree, inspector):
+    services.check_record(
+        inspector=inspector,
+        subject_type="town",
+        area=tree["town_b"],
+        checked_on=MARCH,
+        findings="台账",
+        points=-4,
+    )
+    scheme = services.scheme_create(
+        year=YEAR,
+        subject_type="town",
+        name="镇街考评",
+        indicators=[
+            {"code": "closure", "name": "结案率", "weight": Decimal(50), "formula": "closure_rate"},
+            {"code": "duty", "name": "履职记录", "weight": Decimal(30), "formula": "duty_log_count"},
+            {
+                "code": "supervision",
+                "name": "日常督导",
+                "weight": Decimal(20),
+                "formula": "supervision_points",
+            },
+        ],
+    )
+    run = compute(scheme)
+    a = run.results.get(subject_id=tree["town_a"].pk)
+    b = run.results.get(subject_id=tree["town_b"].pk)
+    # 甲镇: 3+2 of 6 closed → 83.33; logs 8+10+2 = 20 (the best) → 100; no check → 100.
+    # 乙镇: 1 of 1 closed → 100; 10 logs of the best 20 → 50; −4 → 96.
+    assert a.total == Decimal("91.67")  # 41.665 + 30 + 20
+    assert b.total == Decimal("84.20")  # 50 + 15 + 19.2
+    assert (a.rank, b.rank) == (1, 2)
