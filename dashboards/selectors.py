@@ -354,12 +354,18 @@ def worker_section(*, user, town: Area, period: Period, today: dt.date) -> dict 
     return {"rows": rows, "by_role_chart": chart}
 
 
-def visits_section(*, user, town: Area, today: dt.date) -> dict | None:
-    """Special-group visits due, done and overdue (once the registry provides `visits_due`)."""
+def visits_section(*, user, town: Area, period: Period, today: dt.date) -> dict | None:
+    """Special- and care-group visits due and overdue today, and done in the period (registry figures)."""
     registry = _optional("registry.selectors")
-    if registry is None or not hasattr(registry, "visit_figures"):
+    if not hasattr(registry, "visit_summary"):
         return None
-    return registry.visit_figures(user=user, area=town, on=today)
+    counts = registry.visit_summary(user=user, area=town, on=min(today, period.last), since=period.first)
+    return {
+        "due": counts["due"],
+        "overdue": counts["overdue"],
+        "done": counts["done"],
+        "members": counts["members"],
+    }
 
 
 def forces_section(*, user, town: Area) -> tuple[list | None, list]:
@@ -418,7 +424,7 @@ def town_dashboard(*, user, town: Area, period: Period, tile_url: str = "", now=
         data["workload"] = workers["rows"]
         data.setdefault("charts", {})["duty_roles"] = workers["by_role_chart"]
         data.setdefault("chart_list", []).append({"key": "duty_roles", "title": str(_("Duty logs by role"))})
-    visits = visits_section(user=user, town=town, today=today)
+    visits = visits_section(user=user, town=town, period=period, today=today)
     if visits is not None:
         data["visits"] = visits
     data["forces"], data["emergencies"] = forces_section(user=user, town=town)

@@ -99,11 +99,7 @@ def _phone(request, template, context):
 
 @login_required
 def phone_home(request):
-    return _phone(
-        request,
-        "home.html",
-        {"has_registry": phone.visits_due_for(user=request.user, today=today()) is not None},
-    )
+    return _phone(request, "home.html", {})
 
 
 @login_required
@@ -191,5 +187,8 @@ def phone_mine(request):
 @login_required
 def phone_visits(request):
     """My special-group visits that are due or overdue."""
-    visits = phone.visits_due_for(user=request.user, today=today())
-    return _phone(request, "visits.html", {"visits": visits, "available": visits is not None})
+    worker = phone.worker_of(request.user)
+    visits = phone.visits_due_for(user=request.user, today=today(), worker=worker)
+    return _phone(
+        request, "visits.html", {"visits": visits, "available": visits is not None, "worker": worker}
+    )
