@@ -48,7 +48,12 @@ def town_dashboard(request, pk):
         "data": data,
         "period": period,
         "period_errors": errors,
-        "towns": selectors.dashboard_towns(user=request.user).only("id", "name", "code", "is_demo"),
+        # Only district staff pick among towns; a town user has one.
+        "towns": (
+            selectors.dashboard_towns(user=request.user).only("id", "name", "code", "is_demo")
+            if request.user.sees_whole_district
+            else [town]
+        ),
         "today": today(),
     }
     return render(request, "dashboards/town.html", context)
