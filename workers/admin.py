@@ -218,7 +218,7 @@ class DutyLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["worker", "duty", "role", "grid"]
     search_fields = ["worker__name", "place", "note"]
     date_hierarchy = "occurred_at"
-    raw_id_fields = ["worker", "grid", "incident"]
+    raw_id_fields = ["worker", "grid", "incident", "resident"]
     readonly_fields = ["role", "recorded_by"]
 
     def save_model(self, request, obj, form, change):
@@ -234,6 +234,7 @@ class DutyLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
             place=obj.place,
             note=obj.note,
             incident=obj.incident,
+            resident=obj.resident,
             actor=request.user,
         )
         obj.pk = saved.pk

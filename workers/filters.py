@@ -46,7 +46,17 @@ class DutyLogFilterSet(WithinFilterMixin, django_filters.FilterSet):
 
     class Meta:
         model = DutyLog
-        fields = ["worker", "grid", "duty", "role", "incident", "within", "occurred_after", "occurred_before"]
+        fields = [
+            "worker",
+            "grid",
+            "duty",
+            "role",
+            "incident",
+            "resident",
+            "within",
+            "occurred_after",
+            "occurred_before",
+        ]
 
 
 class AdmissionItemFilterSet(django_filters.FilterSet):

@@ -218,6 +218,14 @@ class DutyLog(models.Model):
         on_delete=models.SET_NULL,
         related_name="duty_logs",
     )
+    resident = models.ForeignKey(
+        "registry.Resident",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duty_logs",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

@@ -234,3 +234,18 @@ def test_an_admission_item_list_is_readable_by_every_signed_in_user(api_for, api
     assert api_for(user).get("/api/v1/admission-items/").json()["count"] == 1
     assert api.get("/api/v1/admission-items/").status_code in (401, 403)
     assert Worker.objects.count() == 3
+
+
+def test_a_duty_log_through_the_api_may_name_a_resident_the_user_can_see(api_for, workers, tree, town_user):
+    from tests.registry.factories import ResidentFactory
+
+    resident = ResidentFactory(grid=tree["grid_v1"])
+    other = ResidentFactory(grid=tree["grid_b1"])
+    duty = Duty.objects.get(number=5)
+    client = api_for(town_user)
+    body = {"worker": workers["v1"].pk, "duty": duty.pk, "resident": resident.pk}
+    response = client.post("/api/v1/duty-logs/", body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["resident"] == resident.pk
+    assert client.post("/api/v1/duty-logs/", {**body, "resident": other.pk}).status_code == 404
+    assert client.get(f"/api/v1/duty-logs/?resident={resident.pk}").json()["count"] == 1

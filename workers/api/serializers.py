@@ -146,6 +146,7 @@ class DutyLogSerializer(serializers.ModelSerializer):
             "place",
             "note",
             "incident",
+            "resident",
             "recorded_by",
             "created_at",
         ]
@@ -162,6 +163,9 @@ class DutyLogWriteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
     incident = serializers.IntegerField(
         required=False, allow_null=True, help_text="id of an incident you can see"
+    )
+    resident = serializers.IntegerField(
+        required=False, allow_null=True, help_text="id of a resident you can see"
     )
 
 

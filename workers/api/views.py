@@ -203,6 +203,11 @@ class DutyLogViewSet(
             from incidents.models import Incident
 
             data["incident"] = get_object_or_404(Incident.objects.visible_to(request.user), pk=incident_id)
+        resident_id = data.pop("resident", None)
+        if resident_id:
+            from registry.models import Resident
+
+            data["resident"] = get_object_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
         log = services.duty_log_create(worker=worker, actor=request.user, **data)
         return Response(s.DutyLogSerializer(log).data, status=status.HTTP_201_CREATED)
 
