@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -36,9 +36,15 @@ def run_workbook(*, run: AssessmentRun, results, title: str) -> bytes:
             gettext("Version %(v)s, %(status)s") % {"v": run.version, "status": run.get_status_display()},
         ]
     )
-    header = [gettext("Peer group"), gettext("Rank"), gettext("Code"), gettext("Name"), gettext("Town")]
+    header = [
+        pgettext("export column", "Peer group"),
+        pgettext("export column", "Rank"),
+        pgettext("export column", "Code"),
+        pgettext("export column", "Name"),
+        pgettext("export column", "Town"),
+    ]
     header += [f"{ind.name} ({format(ind.weight.normalize(), 'f')})" for ind in indicators]
-    header += [gettext("Total score"), gettext("Grade")]
+    header += [pgettext("export column", "Total score"), pgettext("export column", "Grade")]
     ws.append(header)
     for cell in ws[3]:
         cell.font = Font(bold=True)

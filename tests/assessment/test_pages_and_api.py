@@ -100,7 +100,7 @@ def test_the_excel_export_per_town_opens_with_rankings_and_indicator_columns(
     rows = list(sheet.iter_rows(values_only=True))
     assert "甲镇" in rows[0][0]
     header = rows[2]
-    assert header == ("同类组", "排名", "代码", "名称", "所属镇街", "日常督导 (100)", "总分", "等次")
+    assert header == ("同类组", "排名", "编码", "姓名/名称", "所属镇街", "日常督导 (100)", "总分", "等次")
     body = rows[3:]
     assert len(body) == 2  # only 甲镇's two grids
     by_name = {r[3]: r for r in body}
