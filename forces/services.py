@@ -555,27 +555,33 @@ def mobilisation_send_notices(*, activation: Activation | None = None, now: dt.d
     pending = Mobilisation.objects.filter(notified_at__isnull=True, activation__status=ActivationStatus.OPEN)
     if activation is not None:
         pending = pending.filter(activation=activation)
+    by_activation: dict[int, list[int]] = {}
+    for pk, activation_id in pending.values_list("pk", "activation_id"):
+        by_activation.setdefault(activation_id, []).append(pk)
     sent = 0
-    for pk in list(pending.values_list("pk", flat=True)):
-        with transaction.atomic():
-            claimed = Mobilisation.objects.filter(pk=pk, notified_at__isnull=True).update(notified_at=now)
-            if not claimed:
-                continue
-            mob = Mobilisation.objects.select_related("activation", "member__user").get(pk=pk)
-            act = mob.activation
-            Mobilisation.objects.filter(pk=pk).update(
-                remind_due_at=now + dt.timedelta(minutes=act.remind_after_minutes),
-                leader_due_at=now + dt.timedelta(minutes=act.leader_after_minutes),
-            )
-            _tell_member(
-                mob,
-                title=_("[%(what)s] %(title)s: please acknowledge")
-                % {"what": _("Drill") if act.is_drill else _("Emergency"), "title": act.title},
-                body=_("%(type)s, %(level)s. Acknowledge and check in on the phone page.")
-                % {"type": act.get_emergency_type_display(), "level": act.get_level_display()},
-                key=f"forces:mobilise:{pk}",
-            )
-            sent += 1
+    for act in Activation.objects.filter(pk__in=by_activation):
+        title = _("[%(what)s] %(title)s: please acknowledge") % {
+            "what": _("Drill") if act.is_drill else _("Emergency"),
+            "title": act.title,
+        }
+        body = _("%(type)s, %(level)s. Acknowledge and check in on the phone page.") % {
+            "type": act.get_emergency_type_display(),
+            "level": act.get_level_display(),
+        }
+        due = {
+            "notified_at": now,
+            "remind_due_at": now + dt.timedelta(minutes=act.remind_after_minutes),
+            "leader_due_at": now + dt.timedelta(minutes=act.leader_after_minutes),
+        }
+        rows = Mobilisation.objects.filter(pk__in=by_activation[act.pk]).select_related("member__user")
+        for mob in rows:
+            with transaction.atomic():
+                # Compare-and-set: whoever flips notified_at from NULL sends; a concurrent sweep sends nothing.
+                if not Mobilisation.objects.filter(pk=mob.pk, notified_at__isnull=True).update(**due):
+                    continue
+                mob.activation = act
+                _tell_member(mob, title=title, body=body, key=f"forces:mobilise:{mob.pk}")
+                sent += 1
     return sent
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,14 @@ from grids.models import Area
 from . import conf, selectors, services
 from .forms import ActivationForm, CheckInForm, JoinForm, ShiftForm, TaskForm
 from .models import ActivationTask, ForceMember, Mobilisation
+
+
+def _back(request, default: str):
+    """Go back to the page the form came from, never to another site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
 
 
 def _run(request, func, **kwargs):
@@ -155,7 +164,7 @@ def task_done(request, pk):
     task = get_object_or_404(visible, pk=pk)
     if _run(request, services.task_done, task=task, actor=request.user, note=request.POST.get("note", "")):
         messages.success(request, _("Task marked done."))
-    return redirect(request.POST.get("next") or "forces:my")
+    return _back(request, "forces:my")
 
 
 # --- the phone pages -------------------------------------------------------------------------------------
@@ -207,7 +216,7 @@ def mobilisation_answer(request, pk):
         pk=pk,
     )
     _answer(request, mobilisation, request.user)
-    return redirect(request.POST.get("next") or "forces:my")
+    return _back(request, "forces:my")
 
 
 def mobilisation_token(request, token):

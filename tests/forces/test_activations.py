@@ -319,3 +319,26 @@ def test_an_emergency_member_is_linked_only_to_households_where_they_serve(tree,
         )
 
     assert list(member.households.all()) == [here]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_running_at_once_send_each_call_up_once(tree, emergency_members, district_user):
+    activation = activate(tree["town_a"], district_user)
+    barrier, results = threading.Barrier(2), []
+
+    def sweep():
+        try:
+            barrier.wait()
+            results.append(services.mobilisation_send_notices())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sum(results) == 3
+    assert Notification.objects.filter(key__startswith="forces:mobilise").count() == 1  # v1 has an account
+    assert not activation.mobilisations.filter(notified_at__isnull=True).exists()

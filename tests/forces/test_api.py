@@ -216,3 +216,62 @@ def test_linking_households_through_the_api(tree, emergency_members, api_for, to
 
     assert ok.status_code == 200 and ok.data["households"] == [home.pk]
     assert hidden.status_code == 400
+
+
+def test_changing_a_member_through_the_api_keeps_the_rules(tree, emergency_members, api_for, town_user):
+    client = api_for(again(town_user))
+    member = emergency_members["v2"]
+
+    moved = client.patch(f"/api/v1/force-members/{member.pk}/", {"area": tree["village"].pk}, format="json")
+    refused = client.patch(f"/api/v1/force-members/{member.pk}/", {"area": tree["town_a"].pk}, format="json")
+    outside = client.patch(f"/api/v1/force-members/{member.pk}/", {"area": tree["grid_b1"].pk}, format="json")
+
+    assert moved.status_code == 200 and moved.data["area"] == tree["village"].pk
+    assert refused.status_code == 400 and "area" in refused.data
+    assert outside.status_code == 404
+    assert ForceMember.objects.get(pk=member.pk).area == tree["village"]
+
+
+def test_the_call_up_list_query_count_does_not_grow(
+    tree, api_for, district_user, django_assert_max_num_queries
+):
+    for i in range(15):
+        make_member(tree["grid_v1"], name=f"队员{i}")
+    services.activation_open(
+        area=tree["town_a"], emergency_type=EmergencyType.FLOOD, level="IV", actor=district_user
+    )
+    with django_assert_max_num_queries(6):
+        response = api_for(district_user).get("/api/v1/mobilisations/")
+    assert response.data["count"] == 15
+
+
+def test_a_plan_with_an_attachment_is_followed_by_an_activation(tree, api_for, district_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = api_for(district_user)
+    plan = client.post(
+        "/api/v1/emergency-plans/",
+        {"name": "恩阳区防汛应急预案", "emergency_type": "flood", "area": tree["district"].pk},
+        format="json",
+    )
+    assert plan.status_code == 201
+    upload = SimpleUploadedFile("预案.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    attached = client.post(
+        f"/api/v1/emergency-plans/{plan.data['id']}/attachments/",
+        {"file": upload, "title": "正文"},
+        format="multipart",
+    )
+    assert attached.status_code == 201
+
+    wrong = client.post(
+        "/api/v1/activations/",
+        {"area": tree["town_a"].pk, "emergency_type": "fire", "level": "IV", "plan": plan.data["id"]},
+        format="json",
+    )
+    right = client.post(
+        "/api/v1/activations/",
+        {"area": tree["town_a"].pk, "emergency_type": "flood", "level": "IV", "plan": plan.data["id"]},
+        format="json",
+    )
+    assert wrong.status_code == 400 and "plan" in wrong.data
+    assert right.status_code == 201 and right.data["plan"] == plan.data["id"]
