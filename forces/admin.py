@@ -112,6 +112,10 @@ class ForceMemberAdmin(ScopedAdminMixin, MaskedPIIAdminMixin, AreaScopedFormMixi
     def get_fields(self, request, obj=None):
         return self.fields
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once a member exists, the status changes only through the approve, reject and retire actions.
+        return [*self.readonly_fields, "status"] if obj is not None else self.readonly_fields
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "extra_areas":
             kwargs["queryset"] = Area.objects.visible_to(request.user).filter(kind__startswith="grid")
@@ -126,7 +130,9 @@ class ForceMemberAdmin(ScopedAdminMixin, MaskedPIIAdminMixin, AreaScopedFormMixi
             if change:
                 saved = services.member_update(member=obj, actor=request.user, **data)
             else:
-                saved = services.member_create(actor=request.user, status=form.cleaned_data["status"], **data)
+                saved = services.member_create(
+                    actor=request.user, status=form.cleaned_data.get("status", "active"), **data
+                )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             raise
@@ -334,9 +340,11 @@ class ActivationAdmin(ScopedAdminMixin, AreaScopedFormMixin, admin.ModelAdmin):
             raise
         obj.pk = saved.pk
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
     def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
+        pass  # nothing of an activation is edited here: its call-ups are written by the service
 
     def has_delete_permission(self, request, obj=None):
         return False
