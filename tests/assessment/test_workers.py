@@ -302,7 +302,6 @@ def test_visits_done_against_visits_due(year_of_work, tree):
     2 visits done → 2/3 → 66.67. 王五 has none due → the score when nothing is due (100)."""
     from registry import services as registry_services
     from tests.registry.factories import ResidentFactory
-
     from workers.models import Worker
 
     w = {k: Worker.objects.get(pk=v.pk) for k, v in year_of_work.items() if k in ("li", "wang")}
