@@ -162,7 +162,7 @@ def test_the_admission_lifecycle_through_the_api(api_for, district_user, workers
     assert staff.post(f"/api/v1/admission-items/{item_id}/publish/").status_code == 409
     assign = {"item": item_id, "worker": workers["v1"].pk, "start_date": str(MONDAY)}
     response = staff.post("/api/v1/assignments/", assign, format="json")
-    assert response.status_code == 400 and "not admitted" in response.json()["item"][0]
+    assert response.status_code == 400 and "未准入" in response.json()["item"][0]
     assert staff.post(f"/api/v1/admission-items/{item_id}/approve/").status_code == 200
     assert staff.post(f"/api/v1/admission-items/{item_id}/publish/").json()["status"] == "published"
     response = staff.post("/api/v1/assignments/", assign, format="json")
