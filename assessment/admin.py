@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ScopedAdminMixin, service_call
@@ -101,7 +101,7 @@ class SchemeAdmin(admin.ModelAdmin):
             if service_call(
                 request, services.scheme_copy, scheme=scheme, year=scheme.year + 1, actor=request.user
             ):
-                messages.success(request, _g("Copied %(scheme)s.") % {"scheme": scheme})
+                messages.success(request, gettext("Copied %(scheme)s.") % {"scheme": scheme})
 
     @admin.action(description=_("Retire"))
     def retire(self, request, queryset):
@@ -231,7 +231,7 @@ class AppealAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 services.appeal_decide,
                 appeal=appeal,
                 upheld=False,
-                reason=_g("Rejected: the result follows the scheme's rules and records."),
+                reason=gettext("Rejected: the result follows the scheme's rules and records."),
                 actor=request.user,
             )
 

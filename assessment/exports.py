@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -28,17 +28,23 @@ def run_workbook(*, run: AssessmentRun, results, title: str) -> bytes:
     indicators = list(run.scheme.indicators.all())
     wb = Workbook()
     ws = wb.active
-    ws.title = _g("Rankings")[:31]
+    ws.title = gettext("Rankings")[:31]
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(
         [
-            _g("Version %(v)s, %(status)s") % {"v": run.version, "status": run.get_status_display()},
+            gettext("Version %(v)s, %(status)s") % {"v": run.version, "status": run.get_status_display()},
         ]
     )
-    header = [_g("Peer group"), _g("Rank"), _g("Code"), _g("Name"), _g("Town")]
+    header = [
+        pgettext("export column", "Peer group"),
+        pgettext("export column", "Rank"),
+        pgettext("export column", "Code"),
+        pgettext("export column", "Name"),
+        pgettext("export column", "Town"),
+    ]
     header += [f"{ind.name} ({format(ind.weight.normalize(), 'f')})" for ind in indicators]
-    header += [_g("Total score"), _g("Grade")]
+    header += [pgettext("export column", "Total score"), pgettext("export column", "Grade")]
     ws.append(header)
     for cell in ws[3]:
         cell.font = Font(bold=True)

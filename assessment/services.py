@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ConflictError
@@ -58,7 +58,7 @@ def check_weights(indicators) -> None:
     if total != HUNDRED:
         raise ValidationError(
             {
-                "indicators": _g("The weights of a scheme must sum to 100; these sum to %(total)s.")
+                "indicators": gettext("The weights of a scheme must sum to 100; these sum to %(total)s.")
                 % {"total": format(total.normalize(), "f") if total else "0"}
             },
             code="weights_sum",
@@ -70,7 +70,7 @@ def scheme_problems(scheme: Scheme) -> list[str]:
     problems = []
     indicators = list(scheme.indicators.all())
     if not indicators:
-        problems.append(_g("The scheme has no indicators."))
+        problems.append(gettext("The scheme has no indicators."))
     else:
         try:
             check_weights(indicators)
@@ -80,11 +80,11 @@ def scheme_problems(scheme: Scheme) -> list[str]:
         problems.extend(_indicator_problems(ind.code, ind.formula, ind.source, scheme.subject_type))
     bands = list(scheme.grade_bands.all())
     if not bands:
-        problems.append(_g("The scheme has no grade bands."))
+        problems.append(gettext("The scheme has no grade bands."))
     elif min(b.min_score for b in bands) != 0:
-        problems.append(_g("The lowest grade band must start at 0 so that every subject gets a grade."))
+        problems.append(gettext("The lowest grade band must start at 0 so that every subject gets a grade."))
     if scheme.period_end < scheme.period_start:
-        problems.append(_g("The period ends before it starts."))
+        problems.append(gettext("The period ends before it starts."))
     return problems
 
 
@@ -92,22 +92,25 @@ def _indicator_problems(code, formula_code, source, subject_type) -> list[str]:
     formula = FORMULAS.get(formula_code)
     if formula is None:
         return [
-            _g("Indicator %(code)s: unknown formula %(formula)s.") % {"code": code, "formula": formula_code}
+            gettext("Indicator %(code)s: unknown formula %(formula)s.")
+            % {"code": code, "formula": formula_code}
         ]
     problems = []
     if not formula.available():
         problems.append(
-            _g("Indicator %(code)s: formula %(formula)s needs records this installation does not have yet.")
+            gettext(
+                "Indicator %(code)s: formula %(formula)s needs records this installation does not have yet."
+            )
             % {"code": code, "formula": formula_code}
         )
     if subject_type not in formula.subject_types:
         problems.append(
-            _g("Indicator %(code)s: formula %(formula)s does not apply to this subject type.")
+            gettext("Indicator %(code)s: formula %(formula)s does not apply to this subject type.")
             % {"code": code, "formula": formula_code}
         )
     if source != formula.source:
         problems.append(
-            _g("Indicator %(code)s: formula %(formula)s is %(source)s.")
+            gettext("Indicator %(code)s: formula %(formula)s is %(source)s.")
             % {"code": code, "formula": formula_code, "source": IndicatorSource(formula.source).label}
         )
     return problems
@@ -124,7 +127,7 @@ def _check_unique(year, subject_type, exclude_pk=None):
     if clash.exists():
         raise ValidationError(
             {
-                "year": _g("There is already a %(year)s scheme for %(subject)s; retire it first.")
+                "year": gettext("There is already a %(year)s scheme for %(subject)s; retire it first.")
                 % {"year": year, "subject": SubjectType(subject_type).label}
             },
             code="scheme_exists",
@@ -136,7 +139,7 @@ def _write_parts(scheme, *, indicators=None, peer_groups=None, grade_bands=None)
         check_weights(indicators)
         codes = [i["code"] for i in indicators]
         if len(codes) != len(set(codes)):
-            raise ValidationError({"indicators": _g("Indicator codes must be different.")})
+            raise ValidationError({"indicators": gettext("Indicator codes must be different.")})
         for item in indicators:
             item = {
                 "source": FORMULAS[item["formula"]].source if item.get("formula") in FORMULAS else "",
@@ -165,7 +168,7 @@ def _write_parts(scheme, *, indicators=None, peer_groups=None, grade_bands=None)
         scheme.grade_bands.all().delete()
         grades = [b["grade"] for b in grade_bands]
         if len(grades) != len(set(grades)):
-            raise ValidationError({"grade_bands": _g("Each grade may have only one band.")})
+            raise ValidationError({"grade_bands": gettext("Each grade may have only one band.")})
         for item in grade_bands:
             band = GradeBand(scheme=scheme, **{k: item[k] for k in BAND_FIELDS})
             band.full_clean(exclude=["scheme"])
@@ -235,7 +238,9 @@ def scheme_update(
     allowed = {"name", "description", "period_start", "period_end", "appeal_days", "year"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(_g("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            gettext("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     for key, value in fields.items():
         setattr(scheme, key, value)
     if "year" in fields:
@@ -308,26 +313,26 @@ def check_record(
     points = Decimal(str(points))
     if subject_type == SubjectType.WORKER:
         if worker is None:
-            raise ValidationError({"worker": _g("Name the grid worker who was checked.")})
+            raise ValidationError({"worker": gettext("Name the grid worker who was checked.")})
         area = worker.grid
     elif worker is not None:
-        raise ValidationError({"worker": _g("Only a check on a worker names a worker.")})
+        raise ValidationError({"worker": gettext("Only a check on a worker names a worker.")})
     if area is None:
-        raise ValidationError({"area": _g("Name the grid or town that was checked.")})
+        raise ValidationError({"area": gettext("Name the grid or town that was checked.")})
     if subject_type == SubjectType.GRID and area.kind not in GRID_KINDS:
-        raise ValidationError({"area": _g("A check on a grid must name a grid.")})
+        raise ValidationError({"area": gettext("A check on a grid must name a grid.")})
     if subject_type == SubjectType.TOWN and area.kind not in TOWN_KINDS:
-        raise ValidationError({"area": _g("A check on a town must name a town or subdistrict.")})
+        raise ValidationError({"area": gettext("A check on a town must name a town or subdistrict.")})
     from grids.models import Area
 
     if not Area.objects.visible_to(inspector).filter(pk=area.pk).exists():
-        raise ValidationError({"area": _g("This place is outside your jurisdiction.")})
+        raise ValidationError({"area": gettext("This place is outside your jurisdiction.")})
     if checked_on > timezone.localdate():
-        raise ValidationError({"checked_on": _g("A check cannot be dated in the future.")})
+        raise ValidationError({"checked_on": gettext("A check cannot be dated in the future.")})
     if not findings.strip():
-        raise ValidationError({"findings": _g("Write down what the check found.")})
+        raise ValidationError({"findings": gettext("Write down what the check found.")})
     if not Decimal("-100") <= points <= Decimal("100") or points == 0:
-        raise ValidationError({"points": _g("Points are between -100 and 100 and not zero.")})
+        raise ValidationError({"points": gettext("Points are between -100 and 100 and not zero.")})
     check = SupervisionCheck(
         subject_type=subject_type,
         area=area,
@@ -353,7 +358,7 @@ def check_void(*, check: SupervisionCheck, reason: str, actor) -> SupervisionChe
     if check.voided_at is not None:
         raise ConflictError(_("The check is already voided."), current_state="voided")
     if not reason.strip():
-        raise ValidationError({"reason": _g("Say why the check is voided.")})
+        raise ValidationError({"reason": gettext("Say why the check is voided.")})
     check.voided_at = timezone.now()
     check.void_reason = reason.strip()
     check.save(update_fields=["voided_at", "void_reason", "updated_at"])
@@ -383,7 +388,7 @@ def run_start(
     run = AssessmentRun.objects.create(
         scheme=scheme,
         version=version,
-        reason=reason or (_g("recomputation") if version > 1 else _g("first computation")),
+        reason=reason or (gettext("recomputation") if version > 1 else gettext("first computation")),
         based_on=based_on,
         created_by=actor,
         progress_total=scheme.indicators.count() + 2,
@@ -403,7 +408,7 @@ def _peer_group_of(subject: Subject, groups: list[PeerGroup]) -> str:
     for g in groups:
         if g.match_field == PeerField.ANY or str(subject.attrs.get(g.match_field, "")) == g.match_value:
             return g.name
-    return _g("others") if groups else ""
+    return gettext("others") if groups else ""
 
 
 def _normalise(kind, value, *, empty, best, params) -> Decimal:
@@ -459,7 +464,7 @@ def run_compute(*, run: AssessmentRun) -> AssessmentRun:
         finished_at=timezone.now(),
         duration_ms=int((time.monotonic() - started) * 1000),
         progress_done=run.progress_total,
-        progress_note=_g("done"),
+        progress_note=gettext("done"),
     )
     return AssessmentRun.objects.get(pk=run.pk)
 
@@ -477,7 +482,7 @@ def _compute(run: AssessmentRun) -> None:
     subjects = load_subjects(scheme.subject_type, grid_of, town_of, areas)
     ctx = Context(scheme=scheme, subjects=subjects, grid_of=grid_of, town_of=town_of)
     group_of = {s.id: _peer_group_of(s, groups) for s in subjects}
-    _progress(run, 1, _g("subjects loaded"))
+    _progress(run, 1, gettext("subjects loaded"))
 
     measures: dict[int, dict[int, object]] = {}
     for step, ind in enumerate(indicators, start=2):
@@ -575,7 +580,7 @@ def _transition(run, *, allowed, to, actor, **stamps) -> AssessmentRun:
     run = AssessmentRun.objects.select_for_update().get(pk=run.pk)
     if run.status not in allowed:
         raise ConflictError(
-            _g("A version that is %(state)s cannot become %(to)s.")
+            gettext("A version that is %(state)s cannot become %(to)s.")
             % {"state": RunStatus(run.status).label, "to": RunStatus(to).label},
             current_state=run.status,
         )
@@ -626,8 +631,8 @@ def run_publish(*, run: AssessmentRun, actor) -> AssessmentRun:
     for result in run.results.filter(user__isnull=False).select_related("user"):
         notify(
             recipient=result.user,
-            title=_g("Your %(scheme)s result is published") % {"scheme": run.scheme},
-            body=_g("Total %(total)s, rank %(rank)s of %(size)s.")
+            title=gettext("Your %(scheme)s result is published") % {"scheme": run.scheme},
+            body=gettext("Total %(total)s, rank %(rank)s of %(size)s.")
             % {"total": result.total, "rank": result.rank, "size": result.group_size},
             url=url,
             kind="assessment",
@@ -643,7 +648,7 @@ def run_freeze(*, run: AssessmentRun, actor) -> AssessmentRun:
     if locked.status == RunStatus.PUBLISHED:
         if locked.appeal_deadline and timezone.now() < locked.appeal_deadline:
             raise ConflictError(
-                _g("Appeals are open until %(deadline)s; freeze after that.")
+                gettext("Appeals are open until %(deadline)s; freeze after that.")
                 % {"deadline": timezone.localtime(locked.appeal_deadline).strftime("%Y-%m-%d %H:%M")},
                 current_state=locked.status,
             )
@@ -668,13 +673,13 @@ def run_freeze(*, run: AssessmentRun, actor) -> AssessmentRun:
 def appeal_submit(*, result: Result, user, reason: str) -> Appeal:
     run = result.run
     if result.user_id != user.pk:
-        raise ValidationError(_g("Only the assessed worker may appeal their own result."))
+        raise ValidationError(gettext("Only the assessed worker may appeal their own result."))
     if run.status != RunStatus.PUBLISHED:
         raise ConflictError(_("Only a published result can be appealed."), current_state=run.status)
     if run.appeal_deadline and timezone.now() > run.appeal_deadline:
         raise ConflictError(_("The appeal window has closed."), current_state="appeal_closed")
     if not reason.strip():
-        raise ValidationError({"reason": _g("Say what is wrong with the result.")})
+        raise ValidationError({"reason": gettext("Say what is wrong with the result.")})
     if Appeal.objects.filter(result=result, status=AppealStatus.PENDING).exists():
         raise ConflictError(
             _("An appeal on this result is already waiting for a decision."), current_state="pending"
@@ -690,7 +695,7 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, reason: str, actor, recompute
     if appeal.status != AppealStatus.PENDING:
         raise ConflictError(_("This appeal has already been decided."), current_state=appeal.status)
     if not reason.strip():
-        raise ValidationError({"decision_reason": _g("A decision needs a reason.")})
+        raise ValidationError({"decision_reason": gettext("A decision needs a reason.")})
     appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
     appeal.decided_by = actor
     appeal.decided_at = timezone.now()
@@ -699,13 +704,13 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, reason: str, actor, recompute
         appeal.new_run = run_start(
             scheme=appeal.result.run.scheme,
             actor=actor,
-            reason=_g("appeal %(id)s upheld") % {"id": appeal.pk},
+            reason=gettext("appeal %(id)s upheld") % {"id": appeal.pk},
             based_on=appeal.result.run,
         )
     appeal.save()
     notify(
         recipient=appeal.appellant,
-        title=_g("Your appeal was %(status)s") % {"status": appeal.get_status_display()},
+        title=gettext("Your appeal was %(status)s") % {"status": appeal.get_status_display()},
         body=appeal.decision_reason,
         url=reverse("assessment:result-detail", args=[appeal.result_id]),
         kind="assessment",

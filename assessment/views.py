@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -105,7 +105,7 @@ def scheme_copy(request, pk):
     )
     if copy is None:
         return redirect("assessment:scheme-detail", pk=pk)
-    messages.success(request, _g("Copied. Edit the copy before using it."))
+    messages.success(request, gettext("Copied. Edit the copy before using it."))
     return redirect("assessment:scheme-detail", pk=copy.pk)
 
 
@@ -202,7 +202,7 @@ def run_transition(request, pk, action):
         raise PermissionDenied
     run = get_object_or_404(selectors.run_list(user=request.user), pk=pk)
     if _service(request, func, run=run, actor=request.user) is not None:
-        messages.success(request, _g("Done."))
+        messages.success(request, gettext("Done."))
     return redirect("assessment:run-detail", pk=pk)
 
 
@@ -212,7 +212,7 @@ def run_export(request, pk):
     run = get_object_or_404(selectors.run_list(user=request.user), pk=pk)
     towns, town = _town_filter(request, run)
     results = _results_for(request, run, town)
-    place = town.name if town else _g("all towns")
+    place = town.name if town else gettext("all towns")
     title = f"{run.scheme} — {place}"
     content = run_workbook(run=run, results=results, title=title)
     audit_record(action="export", actor=request.user, obj=run, reason=title, request=request)
@@ -283,9 +283,9 @@ def result_appeal(request, pk):
             user=request.user,
             reason=form.cleaned_data["reason"],
         ):
-            messages.success(request, _g("Your appeal was submitted."))
+            messages.success(request, gettext("Your appeal was submitted."))
     else:
-        messages.error(request, _g("Say what is wrong with the result."))
+        messages.error(request, gettext("Say what is wrong with the result."))
     return redirect("assessment:result-detail", pk=pk)
 
 
@@ -354,7 +354,7 @@ def check_list(request):
                 photo=data["photo"],
             )
             if check is not None:
-                messages.success(request, _g("Check recorded."))
+                messages.success(request, gettext("Check recorded."))
                 return redirect("assessment:check-list")
     checks = selectors.check_list(user=request.user)[:100]
     return render(request, "assessment/checks.html", {"checks": checks, "form": form})
@@ -402,7 +402,7 @@ def appeal_decide(request, pk):
             recompute=data["recompute"],
             actor=request.user,
         ):
-            messages.success(request, _g("Appeal decided."))
+            messages.success(request, gettext("Appeal decided."))
     else:
-        messages.error(request, _g("A decision needs a reason."))
+        messages.error(request, gettext("A decision needs a reason."))
     return redirect("assessment:appeal-list")

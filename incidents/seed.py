@@ -107,7 +107,8 @@ class _Generator:
         self.groups = [g for g in GROUP_WEIGHTS if g in self.by_group]
         self.group_weights = [GROUP_WEIGHTS[g] for g in self.groups]
         self.policies = {(p.category_id, p.level): p for p in TimeLimitPolicy.objects.all()}
-        self.counters: dict[dt.date, int] = {}
+        self.counters: dict[dt.date, int] = dict(IncidentCodeCounter.objects.values_list("day", "last"))
+        self.touched: set[dt.date] = set()
         self.pending: list[tuple[Incident, list[IncidentEvent]]] = []
         self.used_tracking: set[str] = set()
 
@@ -124,11 +125,8 @@ class _Generator:
 
     def code(self, moment) -> str:
         day = moment.astimezone(TZ).date()
-        if day not in self.counters:
-            self.counters[day] = (
-                IncidentCodeCounter.objects.filter(day=day).values_list("last", flat=True).first() or 0
-            )
-        self.counters[day] += 1
+        self.counters[day] = self.counters.get(day, 0) + 1
+        self.touched.add(day)
         return f"SJ{day:%Y%m%d}-{self.counters[day]:04d}"
 
     def tracking(self) -> str:
@@ -256,8 +254,11 @@ class _Generator:
             )
             handle_deadline = cal.add(handle_deadline, 2, "working_days")
         incident.handle_deadline = handle_deadline
-        late = rng.random() < 0.18
-        if late:
+        late = rng.random()
+        if late < 0.05:  # the hard cases: weeks or months late
+            handled_at = handle_deadline + dt.timedelta(days=rng.uniform(15, 90))
+            incident.was_overdue = True
+        elif late < 0.18:
             handled_at = handle_deadline + dt.timedelta(hours=rng.uniform(1, 72))
             incident.was_overdue = True
         else:
@@ -362,8 +363,13 @@ class _Generator:
                 for at, action, from_status, to_status, from_level, to_level, note in steps
             ]
             IncidentEvent.objects.bulk_create(events, batch_size=5000)
-            for day, last in self.counters.items():
-                IncidentCodeCounter.objects.update_or_create(day=day, defaults={"last": last})
+            IncidentCodeCounter.objects.bulk_create(
+                [IncidentCodeCounter(day=day, last=self.counters[day]) for day in sorted(self.touched)],
+                update_conflicts=True,
+                unique_fields=["day"],
+                update_fields=["last"],
+            )
+            self.touched = set()
         count = len(self.pending)
         self.pending = []
         return count

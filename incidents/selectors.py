@@ -86,6 +86,8 @@ def incident_figures(
     handled = _in("handled_at", lower, upper)
     evaluated = _in("evaluated_at", lower, upper) & Q(status=Status.EVALUATED)
     due = _in("handle_deadline", lower, upper) & ~Q(status__in=[Status.REJECTED, Status.MERGED])
+    # A case counts as closed for the period only if it was closed by the period's end.
+    closed_by_end = Q(status__in=DONE_STATUSES) & _in("closed_at", None, upper)
     open_now = Q(status__in=OPEN_STATUSES)
     disputes = Q(category__parent__code=DISPUTES_GROUP) | Q(category__code=DISPUTES_GROUP)
     handling_time = ExpressionWrapper(F("handled_at") - F("reported_at"), output_field=DurationField())
@@ -100,8 +102,8 @@ def incident_figures(
         yellow_cards=Count("pk", filter=reported & Q(yellow_card=True)),
         red_cards=Count("pk", filter=reported & Q(red_card=True)),
         due=Count("pk", filter=due),
-        due_closed=Count("pk", filter=due & Q(status__in=DONE_STATUSES)),
-        due_closed_on_time=Count("pk", filter=due & Q(status__in=DONE_STATUSES, closed_on_time=True)),
+        due_closed=Count("pk", filter=due & closed_by_end),
+        due_closed_on_time=Count("pk", filter=due & closed_by_end & Q(closed_on_time=True)),
         due_extended=Count("pk", filter=due & Q(extension_count__gt=0)),
         accepted=Count("pk", filter=reported & Q(accepted_at__isnull=False)),
         accepted_on_time=Count("pk", filter=reported & Q(accepted_at__lte=F("accept_deadline"))),

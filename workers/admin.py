@@ -276,6 +276,7 @@ class AdmissionItemAdmin(admin.ModelAdmin):
     inlines = [AdmissionItemEventInline]
     actions = ["approve", "publish"]
     readonly_fields = ["status", "approved_at", "published_at", "revoked_at", "expired_at", "proposed_by"]
+    change_form_template = "admin/workers/admissionitem/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != "proposed":

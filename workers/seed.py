@@ -124,6 +124,7 @@ def seed(stdout=None) -> int:
     if not todo:
         if stdout:
             stdout.write("workers: nothing to create")
+        _seed_activity(stdout)
         return 0
 
     demo_password = None
@@ -166,4 +167,151 @@ def seed(stdout=None) -> int:
         stdout.write(f"workers: {len(workers)} grid worker(s) created, ages counted on {REFERENCE_DATE}")
         if demo_password:
             stdout.write(f"Demo grid worker: {DEMO_USERNAME} / {demo_password}")
+    _seed_activity(stdout)
     return len(workers)
+
+
+# --- demo activity: the admission list, assignments (a few overloaded workers), training, duty logs ------
+
+DEMO_ITEMS = [
+    # department code, title, duty number, minutes, frequency, temporary
+    ("police", "出租房屋和流动人口信息核查", 2, 60, "weekly", False),
+    ("fire", "九小场所消防安全巡查", 2, 45, "weekly", False),
+    ("civil_affairs", "独居老人和困难群众走访", 8, 30, "weekly", False),
+    ("justice", "矛盾纠纷排查化解", 6, 90, "weekly", False),
+    ("market", "食品安全法规宣传", 7, 60, "monthly", False),
+    ("environment", "秸秆禁烧巡查", 2, 60, "daily", True),
+]
+
+
+def _seed_activity(stdout=None) -> int:
+    from django.utils import timezone
+
+    from accounts.models import Department
+
+    from . import services
+    from .choices import TrainingResult, TrainingTopic
+    from .models import AdmissionItem, Certificate, Duty, DutyLog, TrainingAttendance
+
+    if AdmissionItem.objects.filter(title=DEMO_ITEMS[0][1]).exists():
+        return 0
+    departments = {d.code: d for d in Department.objects.all()}
+    if not departments:
+        return 0
+    actor = User.objects.filter(username="district_staff").first()
+    today = timezone.localdate()
+    week = today - dt.timedelta(days=today.weekday())
+    duties = {d.number: d for d in Duty.objects.select_related("role")}
+    items = []
+    for code, title, number, minutes, frequency, temporary in DEMO_ITEMS:
+        department = departments.get(code) or next(iter(departments.values()))
+        item = services.admission_item_propose(
+            department=department,
+            title=title,
+            role=duties[number].role,
+            duty=duties[number],
+            minutes_per_occurrence=minutes,
+            frequency=frequency,
+            valid_from=week if temporary else today - dt.timedelta(days=60),
+            valid_until=today + dt.timedelta(days=5) if temporary else None,
+            is_temporary=temporary,
+            actor=actor,
+        )
+        services.admission_item_approve(item=item, actor=actor)
+        items.append(services.admission_item_publish(item=item, actor=actor))
+    services.admission_item_propose(
+        department=departments.get("housing") or next(iter(departments.values())),
+        title="农房安全隐患排查（待审批）",
+        role=duties[2].role,
+        duty=duties[2],
+        minutes_per_occurrence=120,
+        frequency="monthly",
+        valid_from=today,
+        actor=actor,
+    )
+    # The first town's workers carry the list; two village workers end up above the part-time cap.
+    town_workers = list(
+        Worker.objects.filter(grid__code__startswith=f"{DISTRICT_CODE}001").order_by("grid__code")
+    )
+    count = 0
+    for n, worker in enumerate(town_workers[:24]):
+        for item in items[: 2 + n % 3]:
+            services.task_assign(item=item, worker=worker, actor=actor, start_date=week)
+            count += 1
+    village_workers = [w for w in town_workers if w.employment == "part_time"][:2]
+    if actor is not None and actor.has_perm("workers.override_workload"):
+        for worker in village_workers:
+            for item in items:
+                if not worker.task_assignments.filter(item=item).exists():
+                    services.task_assign(
+                        item=item,
+                        worker=worker,
+                        actor=actor,
+                        start_date=week,
+                        override_reason="秸秆禁烧期临时加派",
+                    )
+                    count += 1
+
+    session = services.training_session_create(
+        topic=TrainingTopic.EVENT_REPORTING,
+        title="网格事件采集上报业务培训",
+        held_on=today - dt.timedelta(days=30),
+        area=Area.objects.get(code=DISTRICT_CODE),
+        organiser="区网格化服务管理中心",
+    )
+    visits = services.training_session_create(
+        topic=TrainingTopic.SPECIAL_GROUP_VISITS,
+        title="特殊人群走访服务培训",
+        held_on=today - dt.timedelta(days=12),
+        area=Area.objects.get(code=DISTRICT_CODE),
+        organiser="区司法局",
+    )
+    rows = []
+    for n, worker in enumerate(Worker.objects.order_by("grid__code")[:120]):
+        attended = n % 7 != 0
+        rows.append(
+            TrainingAttendance(
+                session=session,
+                worker=worker,
+                attended=attended,
+                result=TrainingResult.PASSED if attended else TrainingResult.PENDING,
+                score=80 + n % 20 if attended else None,
+            )
+        )
+        rows.append(TrainingAttendance(session=visits, worker=worker, attended=n % 5 != 0))
+    TrainingAttendance.objects.bulk_create(rows)
+    Certificate.objects.bulk_create(
+        Certificate(
+            worker=w,
+            level=w.certificate_level,
+            issued_on=dt.date(2022, 11, 20),
+            issuer="人力资源和社会保障部",
+        )
+        for w in Worker.objects.exclude(certificate_level="none")
+    )
+
+    # A month of duty logs for the first town, a few a week per worker, spread over the eight duties.
+    rng = random.Random(20240101)
+    now = timezone.now()
+    logs = []
+    for worker in town_workers:
+        for _ in range(rng.randint(6, 14)):
+            duty = duties[rng.choice([1, 1, 2, 3, 5, 6, 7, 8, 8])]
+            logs.append(
+                DutyLog(
+                    worker=worker,
+                    duty=duty,
+                    role=duty.role,
+                    grid=worker.grid,
+                    occurred_at=now - dt.timedelta(days=rng.randint(0, 29), hours=rng.randint(0, 10)),
+                    place=f"{worker.grid.name}",
+                    note="示例履职记录",
+                )
+            )
+    DutyLog.objects.bulk_create(logs)
+    if stdout:
+        stdout.write(
+            f"workers: demo admission list ({len(items) + 1} items), {count} assignments, 2 training sessions, "
+            f"{len(logs)} duty logs"
+        )
+    return count

@@ -100,8 +100,7 @@ def test_the_excel_export_per_town_opens_with_rankings_and_indicator_columns(
     rows = list(sheet.iter_rows(values_only=True))
     assert "甲镇" in rows[0][0]
     header = rows[2]
-    assert header[:5] == ("同类组", "排名", "编码", "名称", "所属镇街") or header[3] in ("名称", "Name")
-    assert header[5].startswith("日常督导") and header[-2:] in (("总分", "等级"), ("Total score", "Grade"))
+    assert header == ("同类组", "排名", "编码", "姓名/名称", "所属镇街", "日常督导 (100)", "总分", "等次")
     body = rows[3:]
     assert len(body) == 2  # only 甲镇's two grids
     by_name = {r[3]: r for r in body}
@@ -140,3 +139,42 @@ def test_a_supervision_check_is_recorded_from_the_page(tree, client, district_us
     )
     assert response.status_code == 302
     assert tree["grid_v1"].supervision_checks.get().points == Decimal("-3")
+
+
+def test_every_admin_page_of_the_app_opens_in_chinese(checked_run, client, tree):
+    admin = factories.UserFactory(role=Role.DISTRICT_ADMIN, jurisdiction=tree["district"], is_superuser=True)
+    client.force_login(admin)
+    result = checked_run.results.first()
+    for url in [
+        "/admin/assessment/scheme/",
+        f"/admin/assessment/scheme/{checked_run.scheme_id}/change/",
+        "/admin/assessment/scheme/add/",
+        "/admin/assessment/supervisioncheck/",
+        "/admin/assessment/supervisioncheck/add/",
+        "/admin/assessment/assessmentrun/",
+        "/admin/assessment/result/",
+        f"/admin/assessment/result/{result.pk}/change/",
+        "/admin/assessment/appeal/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "考评方案" in client.get("/admin/assessment/scheme/").content.decode()
+
+
+def test_the_run_page_query_count_does_not_grow_with_results(
+    checked_run, client, district_user, django_assert_max_num_queries
+):
+    client.force_login(district_user)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("assessment:run-detail", args=[checked_run.pk]))
+    assert response.status_code == 200
+    assert "甲村第1网格" in response.content.decode()
+
+
+def test_town_staff_cannot_open_another_towns_result_or_score(checked_run, tree, client, town_user):
+    other = checked_run.results.get(area=tree["grid_b1"])
+    client.force_login(town_user)
+    assert client.get(reverse("assessment:result-detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("assessment:score-records", args=[other.scores.get().pk])).status_code == 404
+    own = checked_run.results.get(area=tree["grid_v1"])
+    assert client.get(reverse("assessment:result-detail", args=[own.pk])).status_code == 200

@@ -193,3 +193,44 @@ def test_adding_a_member_in_the_admin_goes_through_the_rules(tree, district_admi
     )
     assert response.status_code == 302
     assert ForceMember.objects.get().phone == "13812340001"
+
+
+def test_activating_in_the_admin_calls_up_members_and_an_overlap_comes_back_on_the_form(
+    tree, emergency_members, district_admin
+):
+    client = client_for(district_admin)
+    body = {
+        "title": "甲镇防汛",
+        "emergency_type": EmergencyType.FLOOD,
+        "level": EmergencyLevel.III,
+        "area": tree["town_a"].pk,
+        "remind_after_minutes": 30,
+        "leader_after_minutes": 60,
+        "mobilisations-TOTAL_FORMS": 0,
+        "mobilisations-INITIAL_FORMS": 0,
+    }
+    assert client.post(reverse("admin:forces_activation_add"), body).status_code == 302
+    assert Activation.objects.get().mobilisations.count() == 3
+
+    again_ = client.post(reverse("admin:forces_activation_add"), {**body, "area": tree["district"].pk})
+    assert again_.status_code == 200
+    assert "甲镇防汛" in " ".join(again_.context["adminform"].form.non_field_errors())
+    assert Activation.objects.count() == 1
+
+
+def test_editing_a_member_in_the_admin_keeps_the_phone_when_left_empty(
+    tree, emergency_members, district_admin
+):
+    member = emergency_members["v2"]
+    client = client_for(district_admin)
+    page = client.get(reverse("admin:forces_forcemember_change", args=[member.pk]))
+    assert member.phone not in page.content.decode()
+
+    response = client.post(
+        reverse("admin:forces_forcemember_change", args=[member.pk]),
+        {"name": "改名", "subtype": member.subtype, "phone_input": "", "area": member.area_id},
+    )
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.name, member.phone) == ("改名", emergency_members["v2"].phone)

@@ -32,3 +32,21 @@ def test_the_seed_gives_every_level1_grid_a_leader_in_believable_proportions_and
     assert drill.is_drill and drill.status == "ended" and 0.5 < drill.figures["share_mobilised"] < 1
 
     assert forces_seed.seed() == 0
+
+
+@pytest.mark.slow
+def test_the_seed_links_emergency_members_to_the_households_of_their_grid():
+    from registry.services import household_create
+
+    grids_seed.seed()
+    grid = Area.objects.filter(kind=AreaKind.GRID_L1).order_by("code").first()
+    homes = [household_create(grid=grid, address=f"{i}号") for i in range(12)]
+
+    forces_seed.seed()
+
+    members = ForceMember.objects.filter(kind=ForceKind.EMERGENCY, area=grid)
+    assert members.count() == 3
+    linked = [set(m.households.values_list("pk", flat=True)) for m in members]
+    assert all(len(s) == 4 for s in linked)  # twelve households shared out between three members
+    assert set().union(*linked) == {h.pk for h in homes}
+    assert forces_seed.seed() == 0

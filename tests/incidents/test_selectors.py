@@ -120,3 +120,12 @@ def test_the_public_status_has_the_steps_and_no_personal_data(tree, monday):
     assert status["status"] == Status.REPORTED and len(status["steps"]) == 1
     assert "13800138000" not in repr(status["steps"]) and "张三" not in repr(status["steps"])
     assert selectors.incident_public_status(tracking_code="NOPE") is None
+
+
+def test_a_case_due_in_the_period_but_closed_after_it_does_not_count_as_closed(
+    tree, categories, district_user
+):
+    bulk(tree, 3, status=Status.CLOSED, closed_at=MAY, closed_on_time=True)
+    bulk(tree, 1, status=Status.CLOSED, closed_at=MAY + dt.timedelta(days=40), closed_on_time=False)
+    may = selectors.incident_figures(user=district_user, start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 31))
+    assert (may["due"], may["due_closed"], may["closure_rate"]) == (4, 3, Decimal("75.00"))

@@ -108,7 +108,7 @@ def test_the_structure_page_and_excel_for_a_subtree(town_user, workers, tree):
     response = client_for(town_user).get(f"/workers/structure.xlsx?area={tree['town_a'].pk}")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0]]
-    village_row = next(r for r in rows if r[0] in ("village worker", "村网格员"))
+    village_row = next(r for r in rows if r[0] in ("village worker", "农村兼职网格员"))
     assert village_row[1:3] == (1, 50.0)
     assert client_for(town_user).get(f"/workers/structure/?area={tree['town_b'].pk}").status_code == 404
 
@@ -285,3 +285,59 @@ def test_a_clean_import_creates_every_worker(town_user, tree):
     response = client_for(town_user).post("/workers/import/", {"file": _xlsx(rows)})
     assert response.status_code == 302
     assert Worker.objects.filter(grid=tree["grid_v1"]).count() == 3
+
+
+def test_the_admin_actions_approve_and_publish_through_the_service_and_revoke_needs_a_reason(district_admin):
+    from workers.choices import AdmissionStatus
+    from workers.models import AdmissionItem
+
+    district_admin.is_superuser = True
+    district_admin.save()
+    client = client_for(district_admin)
+    item = make_item(status=AdmissionStatus.PROPOSED)
+    changelist = "/admin/workers/admissionitem/"
+    client.post(changelist, {"action": "publish", "_selected_action": [item.pk]})
+    assert AdmissionItem.objects.get(pk=item.pk).status == "proposed"  # refused: not approved yet
+    client.post(changelist, {"action": "approve", "_selected_action": [item.pk]})
+    client.post(changelist, {"action": "publish", "_selected_action": [item.pk]})
+    assert AdmissionItem.objects.get(pk=item.pk).status == "published"
+    assert (
+        f"/admin/workers/admissionitem/{item.pk}/revoke/"
+        in client.get(f"{changelist}{item.pk}/change/").content.decode()
+    )
+    client.post(f"{changelist}{item.pk}/revoke/", {"reason": "部门职能调整"})
+    item.refresh_from_db()
+    assert item.status == "revoked" and item.events.last().note == "部门职能调整"
+
+
+def test_adding_a_worker_in_the_admin_validates_through_the_service(district_admin, tree):
+    district_admin.is_superuser = True
+    district_admin.save()
+    client = client_for(district_admin)
+    data = {
+        "name": "钱七",
+        "gender": "female",
+        "birth_date": "1987-09-10",
+        "political_status": "non_member",
+        "education": "college",
+        "phone": "13700001234",
+        "id_number": make_id_number(dt.date(1987, 9, 10), serial=50),
+        "employment": "full_time",
+        "category": "urban_community",
+        "grid": tree["grid_v1"].pk,
+        "certificate_level": "none",
+        "status": "active",
+        "grid_assignments-TOTAL_FORMS": "0",
+        "grid_assignments-INITIAL_FORMS": "0",
+        "certificates-TOTAL_FORMS": "0",
+        "certificates-INITIAL_FORMS": "0",
+    }
+    response = client.post("/admin/workers/worker/add/", data)
+    assert response.status_code == 200 and Worker.objects.count() == 0
+    assert "甲村第1网格" in response.content.decode()
+    data.update(employment="part_time", category="village")
+    response = client.post("/admin/workers/worker/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    worker = Worker.objects.get()
+    assert worker.grid_assignments.get().grid == tree["grid_v1"]
+    assert worker.id_number == data["id_number"]

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import User
 from core.pii import id_number_birth_date
@@ -86,3 +87,15 @@ def test_the_structure_of_a_subtree_has_percentages_of_its_own_total(seeded):
         selectors.structure_report(root=town, on=dt.date(2024, 1, 1)).dimension("category").count("village")
         > 0
     )
+
+
+def test_the_seed_adds_a_demo_admission_list_with_two_overloaded_workers(seeded):
+    from workers.models import AdmissionItem, DutyLog, TrainingAttendance, WorkloadOverride
+
+    assert AdmissionItem.objects.filter(status="published").count() == 6
+    assert AdmissionItem.objects.filter(status="proposed").count() == 1
+    district_user = User.objects.get(username="district_staff")
+    flagged = selectors.flagged_workers(user=district_user, week_start=timezone.localdate())
+    assert len(flagged) == 2 and all(f.worker.employment == "part_time" for f in flagged)
+    assert WorkloadOverride.objects.count() == 2
+    assert DutyLog.objects.exists() and TrainingAttendance.objects.exists()
