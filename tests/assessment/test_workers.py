@@ -295,3 +295,41 @@ def test_towns_are_assessed_from_everything_below_them(year_of_work, tree, inspe
     assert a.total == Decimal("91.67")  # 41.665 + 30 + 20
     assert b.total == Decimal("84.20")  # 50 + 15 + 19.2
     assert (a.rank, b.rank) == (1, 2)
+
+
+def test_visits_done_against_visits_due(year_of_work, tree):
+    """李四 looks after one elderly person living alone, visit every 30 days, from 1 October: 92 days → 3 due;
+    2 visits done → 2/3 → 66.67. 王五 has none due → the score when nothing is due (100)."""
+    from registry import services as registry_services
+    from tests.registry.factories import ResidentFactory
+    from workers.models import Worker
+
+    w = {k: Worker.objects.get(pk=v.pk) for k, v in year_of_work.items() if k in ("li", "wang")}
+    resident = ResidentFactory(grid=Area.objects.get(pk=tree["grid_v1"].pk))
+    membership = registry_services.membership_create(
+        resident=resident,
+        group_type="elderly_alone",
+        responsible=w["li"],
+        start_date=dt.date(YEAR, 10, 1),
+        visit_interval_days=30,
+    )
+    done = [
+        registry_services.visit_record(membership=membership, worker=w["li"], visited_at=at)
+        for at in (
+            dt.datetime(YEAR, 10, 5, 10, tzinfo=dt.UTC),
+            dt.datetime(YEAR, 11, 3, 10, tzinfo=dt.UTC),
+        )
+    ]
+    scheme = services.scheme_create(
+        year=YEAR,
+        subject_type="worker",
+        name="走访考评",
+        indicators=[
+            {"code": "visits", "name": "走访", "weight": Decimal(100), "formula": "visits_done_ratio"}
+        ],
+    )
+    run = compute(scheme)
+    li = run.results.get(subject_id=w["li"].pk).scores.get()
+    assert (li.numerator, li.denominator, li.normalised) == (Decimal(2), Decimal(3), Decimal("66.67"))
+    assert li.record_ids == sorted(v.pk for v in done) and li.record_kind == "registry.visit"
+    assert run.results.get(subject_id=w["wang"].pk).total == Decimal("100.00")
