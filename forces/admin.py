@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import MaskedPIIAdminMixin, ScopedAdminMixin
 from core.errors import ConflictError
+from core.pii import masked_value
 from grids.models import Area
 
 from . import services
@@ -48,13 +51,22 @@ class ForceMemberAdmin(ScopedAdminMixin, MaskedPIIAdminMixin, AreaScopedFormMixi
     raw_id_fields = ["area", "user"]
     autocomplete_fields = []
     filter_horizontal = ["extra_areas"]
-    readonly_fields = ["kind", "self_registered", "reviewed_by", "reviewed_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "kind",
+        "masked_phone",
+        "self_registered",
+        "reviewed_by",
+        "reviewed_at",
+        "created_at",
+        "updated_at",
+    ]
     fields = [
         "name",
         "kind",
         "subtype",
         "organisation",
         "department",
+        "masked_phone",
         "phone_input",
         "area",
         "extra_areas",
@@ -70,6 +82,7 @@ class ForceMemberAdmin(ScopedAdminMixin, MaskedPIIAdminMixin, AreaScopedFormMixi
     list_select_related = ["area", "department"]
 
     def get_form(self, request, obj=None, **kwargs):
+
         # The stored phone is never shown; typing a new one replaces it.
         class Form(forms.ModelForm):
             phone_input = forms.CharField(
@@ -110,7 +123,15 @@ class ForceMemberAdmin(ScopedAdminMixin, MaskedPIIAdminMixin, AreaScopedFormMixi
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
-        return self.fields
+        return self.fields if obj is not None else [f for f in self.fields if f != "masked_phone"]
+
+    @admin.display(description=_("contact phone"))
+    def masked_phone(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        # The reveal page checks the permission and records the reason.
+        url = reverse("reveal", args=["forces.ForceMember", obj.pk, "phone"])
+        return format_html('{} <a href="{}">{}</a>', masked_value(obj, "phone"), url, _("reveal (recorded)"))
 
     def get_readonly_fields(self, request, obj=None):
         # Once a member exists, the status changes only through the approve, reject and retire actions.

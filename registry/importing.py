@@ -212,7 +212,10 @@ def import_residents(*, user, rows: list[dict]) -> ImportResult:
             status=ResidentStatus.ACTIVE,
         )
         try:
-            resident.full_clean(validate_unique=False, validate_constraints=False)
+            # The grid was looked up above; skipping its per-row existence query keeps big files fast.
+            resident.full_clean(
+                exclude=["grid", "household"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as exc:
             errors.append(RowNote(number, _messages(exc)))
             continue

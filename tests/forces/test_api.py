@@ -275,3 +275,33 @@ def test_a_plan_with_an_attachment_is_followed_by_an_activation(tree, api_for, d
     )
     assert wrong.status_code == 400 and "plan" in wrong.data
     assert right.status_code == 201 and right.data["plan"] == plan.data["id"]
+
+
+LIST_ENDPOINTS = [
+    "force-members",
+    "grid-leaders",
+    "emergency-plans",
+    "activations",
+    "mobilisations",
+    "duty-shifts",
+    "activation-tasks",
+]
+
+
+@pytest.mark.parametrize("endpoint", LIST_ENDPOINTS)
+def test_every_endpoint_refuses_anonymous_callers(api, endpoint):
+    assert api.get(f"/api/v1/{endpoint}/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("endpoint", LIST_ENDPOINTS)
+def test_an_outsider_lists_nothing_of_another_town(
+    tree, emergency_members, district_user, api_for, outsider, endpoint
+):
+    activation = services.activation_open(
+        area=tree["town_a"], emergency_type=EmergencyType.FLOOD, level="IV", actor=district_user
+    )
+    services.task_assign(activation=activation, kind="patrol", title="巡查", assignee=emergency_members["v1"])
+    response = api_for(again(outsider)).get(f"/api/v1/{endpoint}/")
+    assert response.status_code == 200
+    names = str(response.data)
+    assert "应急甲" not in names and "巡查" not in names

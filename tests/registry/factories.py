@@ -10,7 +10,8 @@ from registry.models import Building, House, Household, Organisation, Resident
 
 
 def id_number_for(n: int) -> str:
-    return make_id_number(dt.date(1950, 1, 1) + dt.timedelta(days=n * 37), serial=n)
+    """Distinct for n below 1,000 (the serial), birth dates between 1950 and 2009."""
+    return make_id_number(dt.date(1950, 1, 1) + dt.timedelta(days=(n * 37) % (60 * 365)), serial=n)
 
 
 class HouseholdFactory(factory.django.DjangoModelFactory):

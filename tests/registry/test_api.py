@@ -148,3 +148,19 @@ def test_grid_figures_endpoint_names_the_source(tree, district_user, api_for):
     assert rows[tree["grid_v1"].code]["population"] == 2
     assert rows[tree["grid_v1"].code]["population_source"] == "registry"
     assert rows[tree["grid_b1"].code]["population_source"] == "entered"
+
+
+def test_organisation_and_house_lists_do_not_grow_in_queries(
+    tree, town_staff, api_for, django_assert_max_num_queries
+):
+    from .factories import HouseFactory
+
+    client = api_for(town_staff)
+    for _ in range(10):
+        OrganisationFactory(grid=tree["grid_c1"])
+        house = HouseFactory(grid=tree["grid_c1"])
+        house.tenants.set([ResidentFactory(grid=tree["grid_c1"])])
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/registry/organisations/").data["count"] == 10
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/registry/houses/").data["count"] == 10

@@ -157,3 +157,20 @@ def test_the_admin_creates_a_membership_through_the_service(tree, worker, distri
     assert (membership.visit_interval_days, membership.category) == (30, "special")
     assert client.get("/admin/registry/groupmembership/").status_code == 200
     assert client.get("/admin/registry/visit/").status_code == 200
+
+
+def test_membership_and_visit_lists_do_not_grow_in_queries(
+    tree, worker, district_user, api_for, django_assert_max_num_queries
+):
+    client = api_for(district_user)
+    for i in range(12):
+        resident = ResidentFactory(grid=tree["grid_v1"], name=f"多{i}")
+        membership = services.membership_create(
+            resident=resident, group_type=GroupType.HARDSHIP, responsible=worker, start_date=START
+        )
+        with time_machine.travel(at(START + dt.timedelta(days=1)), tick=False):
+            services.visit_record(membership=membership)
+    with django_assert_max_num_queries(8):
+        assert client.get(MEMBERSHIPS).data["count"] == 12
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/registry/visits/").data["count"] == 12
