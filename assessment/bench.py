@@ -186,7 +186,7 @@ def generate_year(year: int, *, seed: int = 7, stdout=None) -> dict[str, int]:
 
 
 INCIDENT_INDICATORS = [
-    ("closure", "结案率", 25, "closure_rate", {}),
+    ("closure", "结案率", 20, "closure_rate", {}),
     ("on_time", "按期结案率", 20, "on_time_closure_rate", {}),
     ("satisfaction", "满意率", 10, "satisfaction_rate", {}),
     ("grid_share", "小事不出网格", 5, "grid_resolution_share", {}),
@@ -197,16 +197,16 @@ def default_indicators(subject_type: str) -> list[dict]:
     rows = list(INCIDENT_INDICATORS)
     if subject_type == SubjectType.TOWN:
         rows += [
-            ("rework", "返工率", 10, "rework_rate", {}),
+            ("rework", "返工率", 5, "rework_rate", {}),
             ("duty", "履职记录", 10, "duty_log_count", {}),
-            ("training", "培训出勤", 5, "training_attendance", {}),
         ]
     else:
-        rows += [
-            ("duty", "五大员履职", 20, "duty_logs_per_role", {"target_per_role": 24}),
-            ("training", "培训出勤", 5, "training_attendance", {}),
-        ]
-    rows.append(("supervision", "日常督导", 15, "supervision_points", {}))
+        rows += [("duty", "五大员履职", 15, "duty_logs_per_role", {"target_per_role": 24})]
+    rows += [
+        ("visits", "特殊人群走访", 10, "visits_done_ratio", {}),
+        ("training", "培训出勤", 5, "training_attendance", {}),
+        ("supervision", "日常督导", 15, "supervision_points", {}),
+    ]
     return [
         {"code": code, "name": name, "weight": Decimal(weight), "formula": formula, "params": params}
         for code, name, weight, formula, params in rows

@@ -268,3 +268,57 @@ def training_attendance(ctx: Context, indicator) -> dict[int, Measure]:
             numerator=Q(attended=True),
         )
     )
+
+
+# -- special and care groups (registry) -----------------------------------------------------------------
+
+MEMBERSHIP = "registry.GroupMembership"
+VISIT = "registry.Visit"
+
+
+@formula(
+    "visits_done_ratio",
+    label=_("special and care group visits: visits done / visits due"),
+    kind="rate",
+    requires=(MEMBERSHIP, VISIT),
+)
+def visits_done_ratio(ctx: Context, indicator) -> dict[int, Measure]:
+    """Visits due = for each membership, the days it was open in the period ÷ its visit interval (rounded
+    down); visits done = the visits recorded in the period, counted up to the number due per membership.
+    Two queries (memberships, visits), whatever the number of subjects."""
+    memberships = (
+        _model(MEMBERSHIP)
+        .objects.filter(start_date__lte=ctx.end_date)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=ctx.start_date))
+        .values_list(
+            "pk", "responsible_id", "resident__grid_id", "start_date", "end_date", "visit_interval_days"
+        )
+    )
+    visits: dict[int, list[int]] = {}
+    for membership_id, visit_id in (
+        _model(VISIT)
+        .objects.filter(visited_at__gte=ctx.start, visited_at__lt=ctx.end)
+        .order_by("pk")
+        .values_list("membership_id", "pk")
+    ):
+        visits.setdefault(membership_id, []).append(visit_id)
+    by_worker = ctx.subject_type == SubjectType.WORKER
+    measures: dict[int, Measure] = {}
+    for pk, responsible_id, grid_id, start, end, interval in memberships:
+        first, last = max(start, ctx.start_date), min(end or ctx.end_date, ctx.end_date)
+        due = max(0, ((last - first).days + 1) // max(1, interval))
+        done = visits.get(pk, [])
+        targets = ([responsible_id] if responsible_id in ctx.subject_ids else []) if by_worker else None
+        for subject_id in ctx.subjects_for_area(grid_id) if targets is None else targets:
+            m = measures.setdefault(
+                subject_id,
+                Measure(numerator=Decimal(0), denominator=Decimal(0), record_kind="registry.visit"),
+            )
+            m.denominator += due
+            m.numerator += min(len(done), due)
+            m.record_ids.extend(done)
+            m.numerator_ids.extend(done[:due])
+    for m in measures.values():
+        m.record_ids.sort()
+        m.numerator_ids.sort()
+    return ctx.rates(measures)

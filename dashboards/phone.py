@@ -100,9 +100,24 @@ class DutyLogForm(forms.Form):
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
-def visits_due_for(*, user, today: dt.date):
-    """The worker's special-group visits due (once the registry provides `visits_due`)."""
+def visits_due_for(*, user, today: dt.date, worker=None, limit: int = 100):
+    """Special- and care-group visits due or overdue in the user's grids, soonest first (registry's
+    `visits_due`); for a grid worker, those they are responsible for."""
     registry = _optional("registry.selectors")
-    if registry is None or not hasattr(registry, "visits_due"):
+    if not hasattr(registry, "visits_due"):
         return None
-    return registry.visits_due(user=user, on=today)
+    rows = registry.visits_due(user=user, on=today).select_related("resident", "resident__grid")
+    if worker is not None:
+        rows = rows.filter(responsible=worker)
+    rows = rows[:limit]
+    return [
+        {
+            "subject": str(m.resident),
+            "group": m.get_group_type_display(),
+            "due_on": m.next_visit_due,
+            "overdue": m.visit_status == "overdue",
+            "days_overdue": m.days_overdue,
+            "grid": str(m.resident.grid) if m.resident.grid_id else "",
+        }
+        for m in rows
+    ]

@@ -9,18 +9,19 @@ fixed number of queries, whatever the number of incidents.
 import datetime as dt
 from importlib import import_module
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import subtree_filter
 from grids.choices import TOWN_KINDS, AreaKind
 from grids.models import Area
 
-from . import figures
+from . import conf, figures
 from .periods import Period
 
 
@@ -32,6 +33,22 @@ def _optional(module_name: str):
         if exc.name is None or not module_name.startswith(exc.name):
             raise
         return None
+
+
+def _cached(section: str, *, user, area: Area, period: Period | None, compute):
+    """A slowly changing section, kept for `section_cache_seconds()` per scope (the user's jurisdiction, role
+    and permissions), area and period, so a dashboard refreshed all day does not recount it every time."""
+    seconds = conf.section_cache_seconds()
+    if seconds <= 0:
+        return compute()
+    scope = "all" if user.is_superuser else f"{user.role}:{user.jurisdiction_id}:{user.department_id}"
+    days = f"{period.first}:{period.last}" if period else ""
+    key = f"dashboards:{section}:{scope}:{area.pk}:{days}:{timezone.localdate()}:{translation.get_language()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def _url(name: str, *args, query: str = "") -> str:
@@ -167,18 +184,7 @@ def incident_charts(*, user, town: Area, period: Period, now) -> tuple[dict, lis
     for row in rows:
         escalations[_bucket(row["day"], weekly)] += row["n"]
 
-    def breakdown(by):
-        return [
-            r
-            for r in sel.incident_breakdown(
-                user=user, by=by, area=town, start=period.first, end=period.last, now=now
-            )
-            if r["reported"]
-        ]
-
-    groups = sorted(breakdown("group"), key=lambda r: -r["reported"])
-    units = sorted(breakdown("village"), key=lambda r: (r["reported"], r["name"] or ""))
-    grids = sorted(breakdown("grid"), key=lambda r: (r["reported"], r["name"] or ""))[-15:]
+    groups, units, grids = reported_breakdowns(user=user, town=town, period=period)
     per = _("per week") if weekly else _("per day")
     reported_label = str(_("reported"))
     charts = {
@@ -225,6 +231,36 @@ def incident_charts(*, user, town: Area, period: Period, now) -> tuple[dict, lis
         {"key": "escalations", "title": str(_("Escalations %(per)s") % {"per": per})},
     ]
     return charts, chart_list
+
+
+def reported_breakdowns(*, user, town: Area, period: Period) -> tuple[list, list, list]:
+    """Incidents reported in the period by category group, by village and by grid (busiest 15).
+
+    One query grouped by grid and category group, summed three ways here: the same counts as
+    `incident_breakdown(by=…)["reported"]`, in one round trip instead of three.
+    """
+    rows = (
+        _incident_selectors()
+        .incident_scope(user=user, area=town)
+        .filter(figures.card_sets(period=period, now=timezone.now())["reported"])
+        .values("grid_id", "grid__name", "village_id", "village__name", "category__parent__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_group, by_unit, by_grid = {}, {}, {}
+    for row in rows:
+        group = row["category__parent__name"] or ""
+        by_group[group] = by_group.get(group, 0) + row["n"]
+        by_unit[row["village__name"]] = by_unit.get(row["village__name"], 0) + row["n"]
+        by_grid[row["grid__name"]] = by_grid.get(row["grid__name"], 0) + row["n"]
+
+    def listed(counts):
+        return [{"name": name, "reported": n} for name, n in counts.items()]
+
+    groups = sorted(listed(by_group), key=lambda r: (-r["reported"], r["name"]))
+    units = sorted(listed(by_unit), key=lambda r: (r["reported"], r["name"] or ""))
+    grids = sorted(listed(by_grid), key=lambda r: (r["reported"], r["name"] or ""))[-15:]
+    return groups, units, grids
 
 
 def _bucket(day: dt.date, weekly: bool) -> dt.date:
@@ -325,51 +361,70 @@ def worker_section(*, user, town: Area, period: Period, today: dt.date) -> dict 
         for load in loads
     ]
     rows.sort(key=lambda r: (not r["overloaded"], -r["minutes"], r["grid"]))
-    by_role = worker_selectors.duty_log_counts_by_role(start=period.start, end=period.end, root=town)
-    role_names = dict(worker_models.ServiceRole.objects.values_list("code", "name"))
+    # Duty logs per role in the town (zeros included), as `duty_log_counts_by_role` counts them, in one query.
+    in_town = Q(logs__occurred_at__gte=period.start, logs__occurred_at__lt=period.end) & subtree_filter(
+        town, "logs__grid"
+    )
+    roles = worker_models.ServiceRole.objects.annotate(n=Count("logs", filter=in_town)).order_by("order")
     chart = {
         "type": "bar",
-        "x": [role_names.get(code, code) for code in by_role],
-        "series": [{"name": str(_("duty logs")), "data": list(by_role.values())}],
+        "x": [],
+        "series": [{"name": str(_("duty logs")), "data": []}],
     }
+    for role in roles:
+        chart["x"].append(role.name)
+        chart["series"][0]["data"].append(role.n)
     return {"rows": rows, "by_role_chart": chart}
 
 
-def visits_section(*, user, town: Area, today: dt.date) -> dict | None:
-    """Special-group visits due, done and overdue (once the registry provides `visits_due`)."""
+def visits_section(*, user, town: Area, period: Period, today: dt.date) -> dict | None:
+    """Special- and care-group visits due and overdue today, and done in the period (registry figures)."""
     registry = _optional("registry.selectors")
-    if registry is None or not hasattr(registry, "visit_figures"):
+    if not hasattr(registry, "visit_summary"):
         return None
-    return registry.visit_figures(user=user, area=town, on=today)
+    counts = registry.visit_summary(user=user, area=town, on=min(today, period.last), since=period.first)
+    return {
+        "due": counts["due"],
+        "overdue": counts["overdue"],
+        "done": counts["done"],
+        "members": counts["members"],
+    }
 
 
-def forces_section(*, user, town: Area) -> tuple[list | None, list]:
-    """Active members of each of the four forces in the town, and the open emergencies over it (banners)."""
+def forces_section(*, user, town: Area) -> list | None:
+    """Active members of each of the four forces in the area (forces' own counts)."""
     forces = _optional("forces.selectors")
-    if forces is None or not hasattr(forces, "forces_by_kind"):
-        return None, []
+    if not hasattr(forces, "forces_by_kind"):
+        return None
     from forces.choices import ForceKind
 
-    by_kind = None
-    if hasattr(forces, "forces_by_kind"):
-        counts = forces.forces_by_kind(user=user, area=town)
-        by_kind = [
-            {"kind": k.value, "label": str(k.label), "count": counts.get(k.value, 0)} for k in ForceKind
-        ]
-    emergencies = []
-    if hasattr(forces, "open_activations"):
-        for act in forces.open_activations(user=user, area=town)[:5]:
-            emergencies.append(
-                {
-                    "id": act.pk,
-                    "name": act.title,
-                    "level": act.get_level_display(),
-                    "area": str(act.area),
-                    "started": timezone.localtime(act.opened_at) if act.opened_at else None,
-                    "url": _url("forces:activation-detail", act.pk),
-                }
-            )
-    return by_kind, emergencies
+    counts = forces.forces_by_kind(user=user, area=town)
+    return [{"kind": k.value, "label": str(k.label), "count": counts.get(k.value, 0)} for k in ForceKind]
+
+
+def emergencies_section(*, user, town: Area) -> list:
+    """Open emergencies (not drills) covering any part of the area, for the banner: always live."""
+    forces = _optional("forces.selectors")
+    if not hasattr(forces, "open_activations"):
+        return []
+    return [
+        {
+            "id": act.pk,
+            "name": act.title,
+            "level": act.get_level_display(),
+            "area": str(act.area),
+            "started": timezone.localtime(act.opened_at) if act.opened_at else None,
+            "url": _url("forces:activation-detail", act.pk),
+        }
+        for act in forces.open_activations(user=user, area=town)[:5]
+    ]
+
+
+def forces_and_emergencies(*, user, area: Area) -> tuple[list | None, list]:
+    by_kind = _cached(
+        "forces", user=user, area=area, period=None, compute=lambda: forces_section(user=user, town=area)
+    )
+    return by_kind, emergencies_section(user=user, town=area)
 
 
 # ---------------------------------------------------------------- the pages
@@ -394,15 +449,27 @@ def town_dashboard(*, user, town: Area, period: Period, tile_url: str = "", now=
         )
         data["map"]["open_label"] = str(_("open"))
     today = timezone.localdate(now)
-    workers = worker_section(user=user, town=town, period=period, today=today)
+    workers = _cached(
+        "workers",
+        user=user,
+        area=town,
+        period=period,
+        compute=lambda: worker_section(user=user, town=town, period=period, today=today),
+    )
     if workers is not None:
         data["workload"] = workers["rows"]
         data.setdefault("charts", {})["duty_roles"] = workers["by_role_chart"]
         data.setdefault("chart_list", []).append({"key": "duty_roles", "title": str(_("Duty logs by role"))})
-    visits = visits_section(user=user, town=town, today=today)
+    visits = _cached(
+        "visits",
+        user=user,
+        area=town,
+        period=period,
+        compute=lambda: visits_section(user=user, town=town, period=period, today=today),
+    )
     if visits is not None:
         data["visits"] = visits
-    data["forces"], data["emergencies"] = forces_section(user=user, town=town)
+    data["forces"], data["emergencies"] = forces_and_emergencies(user=user, area=town)
     return data
 
 
@@ -572,8 +639,14 @@ def district_dashboard(*, user, period: Period, tile_url: str = "", now=None) ->
             user=user, root=district, now=now
         )
         data["map"]["open_label"] = str(_("open"))
-    data["forces"], data["emergencies"] = forces_section(user=user, town=district)
-    warnings = district_warnings(user=user, today=timezone.localdate(now))
+    data["forces"], data["emergencies"] = forces_and_emergencies(user=user, area=district)
+    warnings = _cached(
+        "warnings",
+        user=user,
+        area=district,
+        period=None,
+        compute=lambda: district_warnings(user=user, today=timezone.localdate(now)),
+    )
     if warnings is not None:
         data["warnings"] = warnings
     return data

@@ -48,7 +48,12 @@ def town_dashboard(request, pk):
         "data": data,
         "period": period,
         "period_errors": errors,
-        "towns": selectors.dashboard_towns(user=request.user).only("id", "name", "code", "is_demo"),
+        # Only district staff pick among towns; a town user has one.
+        "towns": (
+            selectors.dashboard_towns(user=request.user).only("id", "name", "code", "is_demo")
+            if request.user.sees_whole_district
+            else [town]
+        ),
         "today": today(),
     }
     return render(request, "dashboards/town.html", context)
@@ -99,11 +104,7 @@ def _phone(request, template, context):
 
 @login_required
 def phone_home(request):
-    return _phone(
-        request,
-        "home.html",
-        {"has_registry": phone.visits_due_for(user=request.user, today=today()) is not None},
-    )
+    return _phone(request, "home.html", {})
 
 
 @login_required
@@ -191,5 +192,8 @@ def phone_mine(request):
 @login_required
 def phone_visits(request):
     """My special-group visits that are due or overdue."""
-    visits = phone.visits_due_for(user=request.user, today=today())
-    return _phone(request, "visits.html", {"visits": visits, "available": visits is not None})
+    worker = phone.worker_of(request.user)
+    visits = phone.visits_due_for(user=request.user, today=today(), worker=worker)
+    return _phone(
+        request, "visits.html", {"visits": visits, "available": visits is not None, "worker": worker}
+    )

@@ -133,3 +133,36 @@ def test_the_district_ranking_sorts_by_a_figure_when_its_heading_is_clicked(
     desktop.click("#ranking-table th[data-key='reported']")
     assert towns() == ["甲镇", "乙镇"]
     screenshot(desktop, "district-dashboard")
+
+
+def test_every_phone_page_fits_375px_and_a_duty_log_can_be_written(phone, live_server, mapped_tree):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.workers.factories import make_worker
+    from workers import services as worker_services
+    from workers.models import DutyLog
+
+    categories()
+    # The browser tests run on a flushed database: put the roles and duties back as their migration does.
+    import_module("workers.migrations.0002_roles_and_duties").load(apps, None)
+    worker = make_worker(mapped_tree["grid_v1"], name="李四")
+    user = worker_services.worker_create_login(worker=worker, username="lisi", password="Str0ng-Passw0rd!")
+
+    sign_in(phone, live_server, user, next_url=reverse("dashboards:home"))
+    for name in ["phone-home", "phone-report", "phone-duty-log", "phone-mine", "phone-visits"]:
+        phone.goto(live_server.url + reverse(f"dashboards:{name}"))
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, name
+        assert phone.locator("h1").is_visible(), name
+
+    phone.goto(live_server.url + reverse("dashboards:phone-duty-log"))
+    phone.select_option("#id_duty", index=1)
+    phone.fill("#id_place", "甲村3组")
+    phone.fill("#id_note", "走访独居老人")
+    with phone.expect_navigation():
+        phone.click("#duty-log-form button[type=submit]")
+    assert DutyLog.objects.filter(worker=worker, place="甲村3组").count() == 1
+    assert "走访独居老人" in phone.inner_text("#recent-logs")
+    screenshot(phone, "phone-duty-log")
+    assert phone.outside_requests == []

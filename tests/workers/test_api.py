@@ -249,3 +249,37 @@ def test_a_duty_log_through_the_api_may_name_a_resident_the_user_can_see(api_for
     assert response.json()["resident"] == resident.pk
     assert client.post("/api/v1/duty-logs/", {**body, "resident": other.pk}).status_code == 404
     assert client.get(f"/api/v1/duty-logs/?resident={resident.pk}").json()["count"] == 1
+
+
+def test_a_grid_worker_of_one_town_cannot_see_another_town_s_worker(api_for, workers):
+    from django.test import Client
+
+    user = services.worker_create_login(worker=workers["b1"], username="gwb1")
+    assert api_for(user).get(f"/api/v1/workers/{workers['v1'].pk}/").status_code == 404
+    client = Client()
+    client.force_login(user)
+    assert client.get(f"/workers/{workers['v1'].pk}/").status_code == 404
+    assert client.get(f"/workers/{workers['b1'].pk}/").status_code == 200
+
+
+def test_the_admission_list_needs_a_constant_number_of_queries(
+    api_for, district_user, django_assert_max_num_queries
+):
+    for i in range(8):
+        make_item(title=f"事项{i}")
+    with django_assert_max_num_queries(5):
+        response = api_for(district_user).get("/api/v1/admission-items/")
+    assert response.json()["count"] == 8
+
+
+def test_setting_a_worker_to_left_ends_the_assignments_and_a_second_leave_is_a_conflict(
+    api_for, town_user, district_user, workers
+):
+    worker = workers["v1"]
+    services.task_assign(item=make_item(), worker=worker, actor=district_user, start_date=MONDAY)
+    client = api_for(town_user)
+    response = client.patch(f"/api/v1/workers/{worker.pk}/", {"status": "left"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "left"
+    assert not worker.grid_assignments.filter(end__isnull=True).exists()
+    assert not worker.task_assignments.filter(status="active").exists()
+    assert client.post(f"/api/v1/workers/{worker.pk}/leave/").status_code == 409

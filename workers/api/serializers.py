@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.mixins import MaskedField
@@ -18,6 +20,7 @@ from workers.models import (
 )
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     """A reference that must be visible to the caller: anything else reads as "does not exist"."""
 
@@ -30,7 +33,7 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return self.model.objects.visible_to(request.user if request else None)
 
 
-class AreaBriefSerializer(serializers.ModelSerializer):
+class WorkerAreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
         fields = ["id", "code", "name"]
@@ -57,7 +60,7 @@ class WorkerSerializer(serializers.ModelSerializer):
     phone = MaskedField()
     id_number = MaskedField()
     age = serializers.IntegerField(read_only=True)
-    grid = AreaBriefSerializer(read_only=True)
+    grid = WorkerAreaSerializer(read_only=True)
     username = serializers.CharField(source="user.username", read_only=True, default=None)
 
     class Meta:
@@ -118,7 +121,7 @@ class AssignGridSerializer(serializers.Serializer):
 
 
 class GridAssignmentSerializer(serializers.ModelSerializer):
-    grid = AreaBriefSerializer(read_only=True)
+    grid = WorkerAreaSerializer(read_only=True)
 
     class Meta:
         model = GridAssignment
@@ -129,7 +132,7 @@ class DutyLogSerializer(serializers.ModelSerializer):
     worker_name = serializers.CharField(source="worker.name", read_only=True)
     duty_name = serializers.CharField(source="duty.name", read_only=True)
     role_name = serializers.CharField(source="role.name", read_only=True)
-    grid = AreaBriefSerializer(read_only=True)
+    grid = WorkerAreaSerializer(read_only=True)
 
     class Meta:
         model = DutyLog

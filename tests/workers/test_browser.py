@@ -1,0 +1,67 @@
+"""The grid worker's duty-log page on a 375-px phone, in a real Chromium (skipped where it is not installed)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from workers import services
+from workers.models import Duty, DutyLog
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PASSWORD = "Gw-Phone-Passw0rd!"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def phone(live_server):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(
+            viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
+        )
+        page = context.new_page()
+        page.outside_requests = []
+
+        def route(route):
+            if route.request.url.startswith(live_server.url):
+                route.continue_()
+            else:
+                page.outside_requests.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", route)
+        yield page
+        browser.close()
+
+
+def test_a_grid_worker_records_a_visit_from_a_375px_phone(phone, live_server, workers):
+    user = services.worker_create_login(worker=workers["v1"], username="gwphone", password=PASSWORD)
+    phone.goto(f"{live_server.url}/accounts/login/?next=/workers/log/")
+    phone.fill("input[name=username]", user.username)
+    phone.fill("input[name=password]", PASSWORD)
+    with phone.expect_navigation():
+        phone.click("form button[type=submit]")
+    assert phone.url.endswith("/workers/log/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    save = phone.locator("form.card button[type=submit]").bounding_box()
+    assert save["width"] >= 300 and save["height"] >= 40
+
+    duty = Duty.objects.get(number=5)
+    phone.check(f"input[name=duty][value='{duty.pk}']")
+    phone.fill("input[name=place]", "3组12号")
+    phone.fill("textarea[name=note]", "走访社区矫正对象，情况稳定")
+    with phone.expect_navigation():
+        phone.click("form.card button[type=submit]")
+    assert "走访服务特殊人群" in phone.inner_text(".recent")
+    log = DutyLog.objects.get()
+    assert (log.worker, log.role.code, log.place) == (workers["v1"], "service", "3组12号")
+    assert phone.outside_requests == []
