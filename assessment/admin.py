@@ -114,7 +114,7 @@ class SupervisionCheckAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["checked_on", "subject_type", "area", "points", "inspector", "voided_at"]
     list_filter = ["subject_type", "checked_on"]
     search_fields = ["findings", "area__name"]
-    autocomplete_fields = ["area"]
+    autocomplete_fields = ["area", "worker"]
     readonly_fields = ["inspector", "voided_at", "void_reason"]
     date_hierarchy = "checked_on"
 

@@ -20,6 +20,7 @@ from grids.models import Area
 
 from . import selectors, services
 from .choices import AppealStatus, RunStatus, SubjectType
+from .engine import worker_model
 from .exports import result_rows, run_workbook
 from .models import Score
 
@@ -304,7 +305,7 @@ def score_records(request, pk):
 class CheckForm(forms.Form):
     subject_type = forms.ChoiceField(label=_("subject type"), choices=SubjectType.choices)
     area = forms.ModelChoiceField(label=_("grid or town"), queryset=Area.objects.none(), required=False)
-    worker = forms.IntegerField(label=_("grid worker (id)"), required=False)
+    worker = forms.ModelChoiceField(label=_("grid worker"), queryset=Area.objects.none(), required=False)
     checked_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     findings = forms.CharField(label=_("findings"), widget=forms.Textarea(attrs={"rows": 3}))
     points = forms.DecimalField(label=_("points"), max_digits=6, decimal_places=2)
@@ -319,8 +320,6 @@ class CheckForm(forms.Form):
 
 
 def _worker_for(user, worker_id):
-    from .engine import worker_model
-
     Worker = worker_model()
     if Worker is None or worker_id is None:
         return None
@@ -346,7 +345,7 @@ def check_list(request):
                 inspector=request.user,
                 subject_type=data["subject_type"],
                 area=data["area"],
-                worker=_worker_for(request.user, data["worker"]),
+                worker=data["worker"],
                 checked_on=data["checked_on"],
                 findings=data["findings"],
                 points=data["points"],

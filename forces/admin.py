@@ -239,6 +239,11 @@ class EmergencyPlanAdmin(ScopedAdminMixin, AreaScopedFormMixin, admin.ModelAdmin
     raw_id_fields = ["area"]
     inlines = [PlanAttachmentInline]
 
+    def has_change_permission(self, request, obj=None):
+        # Plans from above (the district's) are visible to towns for reference, but only their owners edit them.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or services.in_scope(request.user, obj.area))
+
 
 class MobilisationInline(admin.TabularInline):
     model = Mobilisation

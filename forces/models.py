@@ -157,6 +157,34 @@ class GridLeader(TimeStampedModel):
         return f"{self.area.name}：{self.member.name}"
 
 
+class CoveringQuerySet(ScopedQuerySet):
+    """Rows attached to a node that apply to its whole subtree (plans, activations): a user sees those in
+    their jurisdiction and those above it that cover it (the district's flood plan, a district-wide flood)."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if getattr(user, "sees_whole_district", False) or user.is_superuser:
+            return self
+        node = getattr(user, "jurisdiction", None)
+        if node is None:
+            return self.none()
+        return self.overlapping(node)
+
+    def overlapping(self, node):
+        """Rows whose subtree contains `node` or lies inside the subtree of `node`."""
+        from grids.models import Area
+
+        # Read the node's tree columns in SQL, as subtree_filter does: in-memory ones may be stale.
+        bounds = Area.objects.filter(pk=node.pk)
+        above = models.Q(
+            area__tree_id=models.Subquery(bounds.values("tree_id")[:1]),
+            area__lft__lte=models.Subquery(bounds.values("lft")[:1]),
+            area__rght__gte=models.Subquery(bounds.values("rght")[:1]),
+        )
+        return self.filter(above | subtree_filter(node, "area"))
+
+
 class EmergencyPlan(TimeStampedModel):
     """A contingency plan (预案) an activation follows."""
 
@@ -174,7 +202,7 @@ class EmergencyPlan(TimeStampedModel):
     summary = models.TextField(_("summary"), blank=True)
     is_active = models.BooleanField(_("in force"), default=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CoveringQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("emergency plan")
@@ -204,31 +232,7 @@ class PlanAttachment(TimeStampedModel):
         return self.title or self.file.name
 
 
-class ActivationQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """Activations in the user's subtree, and those above it that cover it (a district-wide flood)."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if getattr(user, "sees_whole_district", False) or user.is_superuser:
-            return self
-        node = getattr(user, "jurisdiction", None)
-        if node is None:
-            return self.none()
-        return self.overlapping(node)
-
-    def overlapping(self, node):
-        """Activations whose subtree contains `node` or lies inside the subtree of `node`."""
-        from grids.models import Area
-
-        # Read the node's tree columns in SQL, as subtree_filter does: in-memory ones may be stale.
-        bounds = Area.objects.filter(pk=node.pk)
-        above = models.Q(
-            area__tree_id=models.Subquery(bounds.values("tree_id")[:1]),
-            area__lft__lte=models.Subquery(bounds.values("lft")[:1]),
-            area__rght__gte=models.Subquery(bounds.values("rght")[:1]),
-        )
-        return self.filter(above | subtree_filter(node, "area"))
-
+class ActivationQuerySet(CoveringQuerySet):
     def open(self):
         return self.filter(status=ActivationStatus.OPEN)
 

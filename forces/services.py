@@ -60,7 +60,7 @@ REVIEWING_ROLES = DISTRICT_ROLES | {Role.TOWN_STAFF, Role.VILLAGE_STAFF}
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _in_scope(user, area: Area) -> bool:
+def in_scope(user, area: Area) -> bool:
     if user is None:
         return True  # system actions (seed, tasks)
     if user_sees_all(user):
@@ -79,7 +79,7 @@ def _in_scope(user, area: Area) -> bool:
 
 
 def _require_scope(user, area: Area) -> None:
-    if not _in_scope(user, area):
+    if not in_scope(user, area):
         raise PermissionDenied(_("%(area)s is outside your jurisdiction.") % {"area": area.name})
 
 
@@ -663,7 +663,7 @@ def _check_responder(mob: Mobilisation, actor) -> None:
     # The member themself, or staff responsible for them (e.g. recording a phoned-in answer).
     if actor is None or mob.member.user_id == actor.pk:
         return
-    if actor.has_perm("forces.change_mobilisation") and _in_scope(actor, mob.member.area):
+    if actor.has_perm("forces.change_mobilisation") and in_scope(actor, mob.member.area):
         return
     raise PermissionDenied(_("Only the member or staff responsible for them can answer this call-up."))
 
@@ -825,7 +825,7 @@ def task_assign(
 def task_done(*, task: ActivationTask, note: str = "", actor=None) -> ActivationTask:
     task = ActivationTask.objects.select_for_update().select_related("assignee", "activation").get(pk=task.pk)
     if actor is not None and task.assignee.user_id != actor.pk:
-        if not (actor.has_perm("forces.change_activationtask") and _in_scope(actor, task.area)):
+        if not (actor.has_perm("forces.change_activationtask") and in_scope(actor, task.area)):
             raise PermissionDenied(
                 _("Only the assignee or staff responsible for them can mark this task done.")
             )

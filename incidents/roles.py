@@ -32,6 +32,6 @@ ROLE_PERMISSIONS = {
     ],
     Role.VILLAGE_STAFF: [*_VIEW, *_DISPATCH],
     Role.GRID_WORKER: [*_VIEW, "incidents.add_incident", "incidents.handle_incident"],
-    Role.DEPARTMENT_LIAISON: [*_VIEW, "incidents.handle_incident"],
+    Role.DEPARTMENT_LIAISON: [*_VIEW, "incidents.add_incident", "incidents.handle_incident"],
     Role.INTEGRATOR: [*_VIEW, "incidents.add_incident"],
 }

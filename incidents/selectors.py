@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from grids.models import Area
 
-from .choices import DONE_STATUSES, OPEN_STATUSES, Level, Satisfaction, Status
+from .choices import DONE_STATUSES, HANDLING_STATUSES, OPEN_STATUSES, Level, Satisfaction, Status
 from .defaults import DISPUTES_GROUP
 from .models import Incident, IncidentEvent
 from .worktime import TZ
@@ -68,6 +68,36 @@ def incident_list(*, user, area: Area | None = None, filters: dict | None = None
 
 def incident_get_visible(*, user, pk) -> Incident:
     return incident_list(user=user).get(pk=pk)
+
+
+def incident_available_actions(*, incident: Incident, user) -> list[str]:
+    """The transitions the incident's state allows and the user's role permits (what the page offers)."""
+    status = incident.status
+    dispatcher = user.has_perm("incidents.dispatch_incident")
+    handler = dispatcher or user.has_perm("incidents.handle_incident")
+    rules = [
+        ("accept", dispatcher and status == Status.REPORTED),
+        ("reject", dispatcher and status == Status.REPORTED),
+        ("merge", dispatcher and status in (Status.REPORTED, Status.ACCEPTED)),
+        ("dispatch", dispatcher and status == Status.ACCEPTED),
+        ("start", handler and status in (Status.DISPATCHED, Status.REWORK)),
+        ("handle", handler and status == Status.IN_PROGRESS),
+        ("verify", dispatcher and status == Status.HANDLED),
+        ("rework", dispatcher and status == Status.HANDLED),
+        ("close", dispatcher and status == Status.VERIFIED),
+        ("evaluate", user.has_perm("incidents.evaluate_incident") and status == Status.CLOSED),
+        ("return", handler and status in (Status.DISPATCHED, Status.IN_PROGRESS)),
+        (
+            "escalate",
+            handler
+            and incident.level != Level.DISTRICT
+            and (status == Status.REPORTED or status in HANDLING_STATUSES),
+        ),
+        ("assign_down", dispatcher and incident.level != Level.GRID and status in HANDLING_STATUSES),
+        ("request_extension", handler and status in HANDLING_STATUSES),
+        ("supervise", user.has_perm("incidents.supervise_incident") and status in OPEN_STATUSES),
+    ]
+    return [name for name, allowed in rules if allowed]
 
 
 def incident_events(*, incident: Incident):

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -239,6 +240,25 @@ ACTIONS = {
 }
 
 
+ACTION_LABELS = {
+    "accept": gettext_lazy("accept"),
+    "reject": gettext_lazy("reject"),
+    "merge": gettext_lazy("merge as a duplicate"),
+    "dispatch": gettext_lazy("dispatch"),
+    "start": gettext_lazy("start"),
+    "handle": gettext_lazy("handled"),
+    "verify": gettext_lazy("verify"),
+    "rework": gettext_lazy("send back for rework"),
+    "close": gettext_lazy("close"),
+    "evaluate": gettext_lazy("record satisfaction"),
+    "return": gettext_lazy("return to the dispatcher"),
+    "escalate": gettext_lazy("escalate"),
+    "assign_down": gettext_lazy("assign down"),
+    "request_extension": gettext_lazy("request an extension"),
+    "supervise": gettext_lazy("supervise"),
+}
+
+
 @login_required
 def incident_detail(request, pk):
     incident = get_object_or_404(selectors.incident_list(user=request.user), pk=pk)
@@ -253,6 +273,11 @@ def incident_detail(request, pk):
             "reporter_phone": masked_value(incident, "reporter_phone"),
             "reporter_name": masked_value(incident, "reporter_name"),
             "form": ActionForm(user=request.user, incident=incident, initial={"version": incident.version}),
+            "actions": [
+                (name, ACTION_LABELS[name])
+                for name in selectors.incident_available_actions(incident=incident, user=request.user)
+            ],
+            "can_decide": request.user.has_perm("incidents.dispatch_incident"),
             "now": timezone.now(),
         },
     )

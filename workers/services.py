@@ -14,7 +14,6 @@ from core.audit import audit_record
 from core.errors import ConflictError
 from core.models import AuditLog
 from core.pii import keyed_hash, normalise, validate_id_matches_birth_date, validate_id_number, validate_phone
-from core.scoping import user_sees_all
 from grids.choices import GRID_KINDS, TOWN_KINDS, VILLAGE_KINDS, AreaKind, GridType
 
 from .choices import (
@@ -200,6 +199,15 @@ def worker_update(*, worker: Worker, actor=None, **changes) -> Worker:
         raise ValidationError(
             _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))}
         )
+    if changes.get("status") == WorkerStatus.LEFT:
+        # Leaving is more than a status: assignments end and the sign-in is switched off.
+        changes.pop("status")
+        if changes:
+            worker_update(worker=worker, actor=actor, **changes)
+        if worker.status != WorkerStatus.LEFT:
+            worker_leave(worker=worker, actor=actor)
+        worker.refresh_from_db()
+        return worker
     for field, value in changes.items():
         setattr(worker, field, value if value is not None or field == "hire_date" else "")
     validate_worker(worker)
@@ -526,11 +534,7 @@ def admission_items_expire_due(*, today: dt.date | None = None) -> int:
 
 def assignment_level_of(user) -> str:
     node = getattr(user, "jurisdiction", None)
-    if (
-        node is None
-        or node.kind == AreaKind.DISTRICT
-        or (user is not None and user_sees_all(user) and node is None)
-    ):
+    if node is None or node.kind == AreaKind.DISTRICT:
         return AssignmentLevel.DISTRICT
     if node.kind in TOWN_KINDS:
         return AssignmentLevel.TOWN

@@ -333,3 +333,89 @@ def test_visits_done_against_visits_due(year_of_work, tree):
     assert (li.numerator, li.denominator, li.normalised) == (Decimal(2), Decimal(3), Decimal("66.67"))
     assert li.record_ids == sorted(v.pk for v in done) and li.record_kind == "registry.visit"
     assert run.results.get(subject_id=w["wang"].pk).total == Decimal("100.00")
+
+
+def test_the_api_records_a_check_on_a_worker_voids_it_and_decides_an_appeal(
+    year_of_work, district_user, api_for
+):
+    w = year_of_work
+    client = api_for(district_user)
+    response = client.post(
+        "/api/v1/assessment/checks/",
+        {
+            "subject_type": "worker",
+            "worker": w["li"].pk,
+            "checked_on": "2026-04-01",
+            "findings": "未按时上报",
+            "points": "-6",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["area"] == w["li"].grid_id
+    check_id = response.json()["id"]
+    assert (
+        client.post(f"/api/v1/assessment/checks/{check_id}/void/", {"reason": ""}, format="json").status_code
+        == 400
+    )
+    assert (
+        client.post(
+            f"/api/v1/assessment/checks/{check_id}/void/", {"reason": "录错"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            f"/api/v1/assessment/checks/{check_id}/void/", {"reason": "录错"}, format="json"
+        ).status_code
+        == 409
+    )
+
+    user = worker_services.worker_create_login(worker=w["li"], username="lisi", password="Str0ng-Passw0rd!")
+    run = publish(compute(worker_scheme()), district_user)
+    result = run.results.get(subject_id=w["li"].pk)
+    appeal = api_for(user).post(
+        "/api/v1/assessment/appeals/", {"result": result.pk, "reason": "有误"}, format="json"
+    )
+    assert appeal.status_code == 201
+    url = f"/api/v1/assessment/appeals/{appeal.json()['id']}/decide/"
+    assert api_for(user).post(url, {"upheld": False, "reason": "x"}, format="json").status_code == 403
+    decided = client.post(url, {"upheld": False, "reason": "记录无误"}, format="json")
+    assert decided.status_code == 200 and decided.json()["status"] == "rejected"
+    assert client.post(url, {"upheld": False, "reason": "again"}, format="json").status_code == 409
+    # The scheme copy through the API is a draft that can be edited.
+    copy = client.post(f"/api/v1/assessment/schemes/{run.scheme_id}/copy/", {"year": YEAR + 1}, format="json")
+    assert copy.status_code == 201 and copy.json()["status"] == "draft" and copy.json()["year"] == YEAR + 1
+
+
+def test_a_towns_incident_scores_match_its_incident_figures(year_of_work, tree, district_user):
+    """The assessment and the incident dashboards count due, closed and on-time cases the same way."""
+    from incidents.selectors import incident_figures
+
+    scheme = services.scheme_create(
+        year=YEAR,
+        subject_type="town",
+        name="镇街考评",
+        indicators=[
+            {"code": "closure", "name": "结案率", "weight": Decimal(50), "formula": "closure_rate"},
+            {
+                "code": "on_time",
+                "name": "按期结案率",
+                "weight": Decimal(50),
+                "formula": "on_time_closure_rate",
+            },
+        ],
+    )
+    run = compute(scheme)
+    for key in ("town_a", "town_b"):
+        town = Area.objects.get(pk=tree[key].pk)
+        figures = incident_figures(
+            user=district_user, area=town, start=scheme.period_start, end=scheme.period_end
+        )
+        scores = {
+            s.indicator.code: s
+            for s in run.results.get(subject_id=town.pk).scores.select_related("indicator")
+        }
+        assert scores["closure"].normalised == figures["closure_rate"]
+        assert scores["on_time"].normalised == figures["on_time_closure_rate"]
+        assert scores["closure"].denominator == figures["due"]

@@ -207,3 +207,15 @@ def test_a_leader_cannot_be_retired_before_another_is_assigned(tree, town_cadre)
     services.grid_leader_assign(area=tree["grid_v1"], member=town_cadre)
     with pytest.raises(ConflictError, match=tree["grid_v1"].name):
         services.member_retire(member=town_cadre)
+
+
+def test_a_town_sees_the_districts_plan_but_not_another_towns(tree, town_user):
+    from forces.models import EmergencyPlan
+
+    district_plan = services.plan_create(name="区防汛预案", emergency_type="flood", area=tree["district"])
+    own = services.plan_create(name="甲镇防汛预案", emergency_type="flood", area=tree["town_a"])
+    services.plan_create(name="乙镇防汛预案", emergency_type="flood", area=tree["town_b"])
+
+    visible = set(EmergencyPlan.objects.visible_to(again(town_user)))
+
+    assert visible == {district_plan, own}

@@ -158,3 +158,23 @@ def test_the_list_page_is_scoped(tree, monday, town_user):
     client.force_login(town_user)
     response = client.get(reverse("incidents:list"))
     assert len(response.context["page"].object_list) == 1
+
+
+def test_the_detail_page_offers_only_what_the_state_and_the_role_allow(
+    tree, monday, grid_worker, village_user
+):
+    from incidents import selectors
+
+    incident = report(tree["grid_v1"])
+    assert selectors.incident_available_actions(incident=incident, user=village_user) == [
+        "accept",
+        "reject",
+        "merge",
+        "escalate",
+    ]
+    assert selectors.incident_available_actions(incident=incident, user=grid_worker) == ["escalate"]
+    client = Client()
+    client.force_login(grid_worker)
+    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert reverse("incidents:act", args=[incident.pk, "escalate"]) in page
+    assert reverse("incidents:act", args=[incident.pk, "accept"]) not in page

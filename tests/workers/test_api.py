@@ -270,3 +270,16 @@ def test_the_admission_list_needs_a_constant_number_of_queries(
     with django_assert_max_num_queries(5):
         response = api_for(district_user).get("/api/v1/admission-items/")
     assert response.json()["count"] == 8
+
+
+def test_setting_a_worker_to_left_ends_the_assignments_and_a_second_leave_is_a_conflict(
+    api_for, town_user, district_user, workers
+):
+    worker = workers["v1"]
+    services.task_assign(item=make_item(), worker=worker, actor=district_user, start_date=MONDAY)
+    client = api_for(town_user)
+    response = client.patch(f"/api/v1/workers/{worker.pk}/", {"status": "left"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "left"
+    assert not worker.grid_assignments.filter(end__isnull=True).exists()
+    assert not worker.task_assignments.filter(status="active").exists()
+    assert client.post(f"/api/v1/workers/{worker.pk}/leave/").status_code == 409

@@ -341,3 +341,25 @@ def test_adding_a_worker_in_the_admin_validates_through_the_service(district_adm
     worker = Worker.objects.get()
     assert worker.grid_assignments.get().grid == tree["grid_v1"]
     assert worker.id_number == data["id_number"]
+
+
+def test_list_pages_need_the_same_number_of_queries_for_few_or_many_rows(district_user, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import make_worker
+
+    client = client_for(district_user)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    first = make_worker(tree["grid_v1"])
+    services.duty_log_create(worker=first, duty=Duty.objects.get(number=1))
+    few = (queries("/workers/"), queries("/workers/logs/"))
+    for _ in range(10):
+        worker = make_worker(tree["grid_v1"])
+        services.duty_log_create(worker=worker, duty=Duty.objects.get(number=2))
+    assert (queries("/workers/"), queries("/workers/logs/")) == few

@@ -114,6 +114,15 @@ class WorkerViewSet(
         )
         return Response(s.GridAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=s.WorkerSerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        """The worker leaves: grid and task assignments end today, the sign-in is switched off."""
+        worker = self.get_object()
+        if not request.user.has_perm("workers.change_worker"):
+            self.permission_denied(request)
+        return Response(s.WorkerSerializer(services.worker_leave(worker=worker, actor=request.user)).data)
+
     @action(detail=True)
     def history(self, request, pk=None):
         """Which grids this worker held, when."""
