@@ -410,7 +410,7 @@ class GroupMembership(TimeStampedModel):
     def is_open(self) -> bool:
         return self.end_date is None
 
-    def visit_status(self, on) -> str:
+    def status_on(self, on) -> str:
         if self.end_date is not None or self.next_visit_due is None:
             return VisitStatus.NOT_DUE
         if self.next_visit_due < on:
@@ -418,6 +418,31 @@ class GroupMembership(TimeStampedModel):
         if (self.next_visit_due - on).days <= conf.VISIT_DUE_LEAD_DAYS:
             return VisitStatus.DUE
         return VisitStatus.NOT_DUE
+
+    # Plain names for lists of visits due (dashboards' phone page): the member, the group, the due date.
+    @property
+    def subject(self) -> str:
+        return self.resident.name
+
+    @property
+    def group(self) -> str:
+        return self.get_group_type_display()
+
+    @property
+    def due_on(self):
+        return self.next_visit_due
+
+    @property
+    def grid(self):
+        return self.resident.grid
+
+    @property
+    def overdue(self) -> bool:
+        """From the `visit_status` annotation of `selectors.visits_due`, else as of today."""
+        from django.utils import timezone
+
+        status = self.__dict__.get("visit_status") or self.status_on(timezone.localdate())
+        return status == VisitStatus.OVERDUE
 
 
 class Visit(TimeStampedModel):

@@ -193,6 +193,11 @@ def visit_summary(
     return counts
 
 
+def visit_figures(*, user, area=None, on: dt.date | None = None) -> dict[str, int]:
+    """Visits due, overdue and done (last 30 days) for the dashboards: `visit_summary` under its name there."""
+    return visit_summary(user=user, area=area, on=on)
+
+
 def visit_list(*, user, area=None, membership=None):
     if not user.has_perm("registry.view_visit"):
         return Visit.objects.none()

@@ -282,6 +282,6 @@ def membership_detail(request, pk):
             "membership": membership,
             "visits": visits,
             "form": form,
-            "status": membership.visit_status(timezone.localdate()),
+            "status": membership.status_on(timezone.localdate()),
         },
     )

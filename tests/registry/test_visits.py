@@ -125,7 +125,8 @@ def test_visits_become_due_then_overdue_as_time_passes(member, district_user):
     assert status_on(due_date) == [(member.pk, VisitStatus.DUE, 0)]
     assert status_on(due_date + dt.timedelta(days=2)) == [(member.pk, VisitStatus.OVERDUE, 2)]
     with time_machine.travel(at(due_date + dt.timedelta(days=2)), tick=False):
-        assert member.visit_status(timezone.localdate()) == VisitStatus.OVERDUE
+        assert member.status_on(timezone.localdate()) == VisitStatus.OVERDUE
+        assert member.overdue
         assert visit_summary(user=district_user)["overdue"] == 1
         services.visit_record(membership=member)
         assert list(visits_due(user=district_user)) == []
@@ -190,3 +191,19 @@ def test_the_reminder_task_is_on_the_beat_schedule():
     from registry.schedule import BEAT_SCHEDULE
 
     assert BEAT_SCHEDULE["registry.visit-reminders"]["task"] == "registry.tasks.send_visit_reminders"
+
+
+def test_the_dashboards_read_visits_due_through_plain_names(tree, member, worker):
+    from registry.selectors import visit_figures
+
+    user = fresh(worker.user)
+    overdue_day = START + dt.timedelta(days=9)
+    (row,) = visits_due(user=user, on=overdue_day)
+    assert (row.subject, row.group, row.due_on, row.grid, row.overdue) == (
+        "矫正对象甲",
+        member.get_group_type_display(),
+        START + dt.timedelta(days=7),
+        tree["grid_v1"],
+        True,
+    )
+    assert visit_figures(user=user, on=overdue_day)["overdue"] == 1
