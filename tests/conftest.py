@@ -7,8 +7,21 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
+def _clear_cache(settings):
+    """Empty this test process's part of the cache only.
+
+    `cache.clear()` would FLUSHDB the Redis database that the other xdist workers share, wiping their
+    throttle counters mid-test; each worker has its own KEY_PREFIX, so delete by prefix instead.
+    """
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    client = getattr(cache, "_cache", None)
+    if prefix and client is not None and hasattr(client, "get_client"):
+        redis = client.get_client(write=True)
+        keys = list(redis.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            redis.delete(*keys)
+    else:
+        cache.clear()
     yield
 
 

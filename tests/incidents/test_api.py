@@ -212,3 +212,30 @@ def test_the_public_api_returns_a_tracking_code_and_a_status_without_personal_da
     assert status.status_code == 200 and status.data["status"] == Status.REPORTED
     assert "13800138000" not in str(status.data) and "138" not in str(status.data)
     assert api.get("/api/v1/public/incidents/NOSUCHCODE/").status_code == 404
+
+
+API_PAYLOADS = {
+    "dispatch": lambda t: {"area": t["grid_v1"].pk},
+    "start": lambda t: {},
+    "handle": lambda t: {"result": "已处置"},
+    "verify": lambda t: {},
+    "rework": lambda t: {"note": "重做"},
+    "close": lambda t: {},
+    "evaluate": lambda t: {"satisfaction": "satisfied"},
+    "return": lambda t: {"note": "退回"},
+    "assign-down": lambda t: {"area": t["grid_v1"].pk},
+    "request-extension": lambda t: {"amount": "1", "reason": "需要时间"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(API_PAYLOADS))
+def test_every_transition_not_allowed_from_reported_answers_409_through_the_api(
+    tree, monday, api_for, district_user, name
+):
+    incident = report(tree["grid_v1"])
+    response = api_for(district_user).post(
+        f"/api/v1/incidents/{incident.pk}/{name}/", API_PAYLOADS[name](tree), format="json"
+    )
+    assert response.status_code == 409, response.data
+    assert response.data["current_state"] == Status.REPORTED
+    assert incident.events.count() == 1
