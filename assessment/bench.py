@@ -72,9 +72,9 @@ def generate_year(year: int, *, seed: int = 7, stdout=None) -> dict[str, int]:
                 else "in_progress"
             )
             closed = status in ("closed", "evaluated")
+            handle_deadline = reported + dt.timedelta(days=rng.randint(3, 10))
+            # About four in five cases close within their deadline.
             closed_at = reported + dt.timedelta(hours=rng.randint(4, 24 * 12)) if closed else None
-            if closed_at is not None and closed_at.year > year:
-                closed_at = reported
             incidents.append(
                 Incident(
                     code=f"BY{year}{n:07d}",
@@ -88,8 +88,11 @@ def generate_year(year: int, *, seed: int = 7, stdout=None) -> dict[str, int]:
                     status=status,
                     level="grid",
                     reported_at=reported,
+                    handle_deadline=handle_deadline,
+                    handled_at=closed_at - dt.timedelta(hours=2) if closed else None,
                     closed_at=closed_at,
-                    closed_on_time=(rng.random() < 0.8) if closed else None,
+                    evaluated_at=closed_at + dt.timedelta(days=1) if status == "evaluated" else None,
+                    closed_on_time=closed_at <= handle_deadline if closed else None,
                     handled_at_level=rng.choices(["grid", "town", "district"], [75, 20, 5])[0]
                     if closed
                     else "",

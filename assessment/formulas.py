@@ -96,23 +96,25 @@ def supervision_points(ctx: Context, indicator) -> dict[int, Measure]:
     return measures
 
 
-# -- incidents (DOMAIN §7: the denominators are the cases due in the period) ----------------------------
+# -- incidents (DOMAIN §7) ------------------------------------------------------------------------------
+# The same definitions as `incidents.selectors.incident_figures`, so a town's score and its dashboard agree:
+# cases due are those whose handling deadline falls in the period (rejected and merged reports are not
+# cases); a case counts as closed if it was closed by the end of the period.
 
 INCIDENT = "incidents.Incident"
 CLOSED_STATUSES = ("closed", "evaluated")
 NOT_CASES = ("rejected", "merged")
 
 
+def _incidents(ctx: Context, field: str):
+    return _model(INCIDENT).objects.filter(**{f"{field}__gte": ctx.start, f"{field}__lt": ctx.end})
+
+
 def _incidents_due(ctx: Context):
-    """Cases due: incidents reported in the period that were taken on (not rejected, not merged)."""
-    return (
-        _model(INCIDENT)
-        .objects.filter(reported_at__gte=ctx.start, reported_at__lt=ctx.end)
-        .exclude(status__in=NOT_CASES)
-    )
+    return _incidents(ctx, "handle_deadline").exclude(status__in=NOT_CASES)
 
 
-def _closed_q(ctx: Context) -> Q:
+def _closed_by_end(ctx: Context) -> Q:
     return Q(status__in=CLOSED_STATUSES, closed_at__lt=ctx.end)
 
 
@@ -122,7 +124,7 @@ def _incident_rate(ctx: Context, qs, numerator: Q) -> dict[int, Measure]:
 
 @formula("closure_rate", label=_("closure rate: closed / due"), kind="rate", requires=(INCIDENT,))
 def closure_rate(ctx, indicator):
-    return _incident_rate(ctx, _incidents_due(ctx), _closed_q(ctx))
+    return _incident_rate(ctx, _incidents_due(ctx), _closed_by_end(ctx))
 
 
 @formula(
@@ -132,7 +134,7 @@ def closure_rate(ctx, indicator):
     requires=(INCIDENT,),
 )
 def on_time_closure_rate(ctx, indicator):
-    return _incident_rate(ctx, _incidents_due(ctx), _closed_q(ctx) & Q(closed_on_time=True))
+    return _incident_rate(ctx, _incidents_due(ctx), _closed_by_end(ctx) & Q(closed_on_time=True))
 
 
 @formula(
@@ -142,7 +144,7 @@ def on_time_closure_rate(ctx, indicator):
     requires=(INCIDENT,),
 )
 def satisfaction_rate(ctx, indicator):
-    evaluated = _incidents_due(ctx).exclude(satisfaction="")
+    evaluated = _incidents(ctx, "evaluated_at").filter(status="evaluated")
     return _incident_rate(ctx, evaluated, Q(satisfaction__in=("satisfied", "basically")))
 
 
@@ -153,7 +155,7 @@ def satisfaction_rate(ctx, indicator):
     requires=(INCIDENT,),
 )
 def grid_resolution_share(ctx, indicator):
-    closed = _incidents_due(ctx).filter(_closed_q(ctx))
+    closed = _incidents(ctx, "closed_at").filter(status__in=CLOSED_STATUSES)
     return _incident_rate(ctx, closed, Q(handled_at_level="grid"))
 
 
@@ -164,8 +166,7 @@ def grid_resolution_share(ctx, indicator):
     requires=(INCIDENT,),
 )
 def rework_rate(ctx, indicator):
-    closed = _incidents_due(ctx).filter(_closed_q(ctx))
-    return _incident_rate(ctx, closed, Q(rework_count__gt=0))
+    return _incident_rate(ctx, _incidents(ctx, "handled_at"), Q(rework_count__gt=0))
 
 
 @formula(

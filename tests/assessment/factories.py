@@ -25,6 +25,7 @@ def make_incident(
         seed_reference()
     n = next(_serial)
     closed = status in ("closed", "evaluated")
+    reported = at(reported_on)
     return Incident.objects.create(
         code=f"T{n:08d}",
         tracking_code=f"T{n:08d}",
@@ -33,8 +34,11 @@ def make_incident(
         description="测试事件",
         grid=grid,
         status=status,
-        reported_at=at(reported_on),
-        closed_at=at(reported_on + dt.timedelta(days=3)) if closed else None,
+        reported_at=reported,
+        handle_deadline=reported + dt.timedelta(days=5),
+        handled_at=reported + dt.timedelta(days=2) if closed else None,
+        closed_at=reported + dt.timedelta(days=3) if closed else None,
+        evaluated_at=reported + dt.timedelta(days=4) if status == "evaluated" else None,
         closed_on_time=on_time if closed else None,
         handled_at_level=level if closed else "",
         satisfaction=satisfaction,

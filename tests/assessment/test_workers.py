@@ -386,3 +386,36 @@ def test_the_api_records_a_check_on_a_worker_voids_it_and_decides_an_appeal(
     # The scheme copy through the API is a draft that can be edited.
     copy = client.post(f"/api/v1/assessment/schemes/{run.scheme_id}/copy/", {"year": YEAR + 1}, format="json")
     assert copy.status_code == 201 and copy.json()["status"] == "draft" and copy.json()["year"] == YEAR + 1
+
+
+def test_a_towns_incident_scores_match_its_incident_figures(year_of_work, tree, district_user):
+    """The assessment and the incident dashboards count due, closed and on-time cases the same way."""
+    from incidents.selectors import incident_figures
+
+    scheme = services.scheme_create(
+        year=YEAR,
+        subject_type="town",
+        name="镇街考评",
+        indicators=[
+            {"code": "closure", "name": "结案率", "weight": Decimal(50), "formula": "closure_rate"},
+            {
+                "code": "on_time",
+                "name": "按期结案率",
+                "weight": Decimal(50),
+                "formula": "on_time_closure_rate",
+            },
+        ],
+    )
+    run = compute(scheme)
+    for key in ("town_a", "town_b"):
+        town = Area.objects.get(pk=tree[key].pk)
+        figures = incident_figures(
+            user=district_user, area=town, start=scheme.period_start, end=scheme.period_end
+        )
+        scores = {
+            s.indicator.code: s
+            for s in run.results.get(subject_id=town.pk).scores.select_related("indicator")
+        }
+        assert scores["closure"].normalised == figures["closure_rate"]
+        assert scores["on_time"].normalised == figures["on_time_closure_rate"]
+        assert scores["closure"].denominator == figures["due"]
