@@ -172,3 +172,66 @@ def test_slow_sections_are_kept_a_minute_but_incident_figures_are_always_live(
     a_mix_of_incidents(mapped_tree["grid_v1"], now=now)
     api = reverse("api:dashboard-town", args=[mapped_tree["town_a"].pk])
     assert api_for(town_user).get(api).json()["figures"]["reported"] == 15
+
+
+def test_the_district_ranking_shows_each_towns_own_incident_figures(api_for, district_user, incidents):
+    data = api_for(district_user).get(reverse("api:dashboard-district")).json()
+    rows = {row["id"]: row["figures"] for row in data["ranking"]}
+    for key in ("town_a", "town_b"):
+        town = incidents[key]
+        expected = selectors.town_dashboard(user=district_user, town=town, period=period_from({}), now=NOW)
+        assert rows[town.pk] == pytest.approx(
+            {k: (float(v) if v is not None else None) for k, v in expected["figures"].items()}
+        ), key
+    assert rows[incidents["town_b"].pk]["reported"] == 45
+
+
+def test_escalations_and_red_cards_show_in_the_town_chart_and_todays_district_list(
+    api_for, town_user, district_user, mapped_tree, now
+):
+    from incidents.choices import Action, Level, Status, Supervision
+    from incidents.models import IncidentEvent, SupervisionRecord
+
+    from .factories import bulk_incidents
+
+    categories()
+    [escalated] = bulk_incidents(
+        mapped_tree["grid_v1"],
+        1,
+        at=now - dt.timedelta(days=5),
+        status=Status.DISPATCHED,
+        level=Level.TOWN,
+        escalation_count=1,
+        red_card=True,
+    )
+    bulk_incidents(mapped_tree["grid_v1"], 3, at=now - dt.timedelta(days=5), status=Status.DISPATCHED)
+    IncidentEvent.objects.create(
+        incident=escalated,
+        at=now - dt.timedelta(hours=1),
+        action=Action.ESCALATE,
+        from_status=Status.DISPATCHED,
+        to_status=Status.DISPATCHED,
+        from_level=Level.GRID,
+        to_level=Level.TOWN,
+    )
+    IncidentEvent.objects.create(  # two days ago: in the chart, not in today's list
+        incident=escalated,
+        at=now - dt.timedelta(days=2),
+        action=Action.ESCALATE,
+        from_status=Status.DISPATCHED,
+        to_status=Status.DISPATCHED,
+        from_level=Level.GRID,
+        to_level=Level.TOWN,
+    )
+    SupervisionRecord.objects.create(
+        incident=escalated, kind=Supervision.RED, level=Level.TOWN, automatic=True
+    )
+
+    town = api_for(town_user).get(reverse("api:dashboard-town", args=[mapped_tree["town_a"].pk])).json()
+    assert sum(town["charts"]["escalations"]["series"][0]["data"]) == 2
+    assert town["charts"]["escalations"]["series"][0]["data"][-1] == 1
+
+    today = api_for(district_user).get(reverse("api:dashboard-district")).json()["escalations_today"]
+    assert sorted(row["kind"] for row in today) == ["escalation", "red_card"]
+    assert {row["code"] for row in today} == {escalated.code}
+    assert all(row["town"] == "甲镇" for row in today)
