@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from workers import services
 from workers.models import Duty, DutyLog
@@ -52,8 +53,14 @@ def test_a_grid_worker_records_a_visit_from_a_375px_phone(phone, live_server, wo
         phone.click("form button[type=submit]")
     assert phone.url.endswith("/workers/log/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    choice = phone.locator(".duty-choices label").first.bounding_box()
+    assert choice["height"] >= 40  # each duty is a thumb-sized target
     save = phone.locator("form.card button[type=submit]").bounding_box()
     assert save["width"] >= 300 and save["height"] >= 40
+
+    screenshots = Path(settings.BASE_DIR) / "docs" / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(screenshots / "workers-duty-log-phone.png"), full_page=True)
 
     duty = Duty.objects.get(number=5)
     phone.check(f"input[name=duty][value='{duty.pk}']")
