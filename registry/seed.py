@@ -405,6 +405,7 @@ def _seed_groups(grid: Area, residents: list[Resident], rng: random.Random, toda
                     role_id=duty.role_id,
                     grid=grid,
                     occurred_at=at,
+                    resident=membership.resident,
                     place=membership.resident.address,
                     note=f"{membership.get_group_type_display()}：{membership.resident.name}。走访正常",
                 )

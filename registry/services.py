@@ -350,7 +350,6 @@ def visit_record(
     actor=None,
 ) -> Visit:
     """Record a visit: a duty log of the service role, then the visit, then the next due date."""
-    from workers.models import DutyLog
     from workers.services import duty_log_create
 
     membership = (
@@ -365,7 +364,6 @@ def visit_record(
     if method not in VisitMethod.values:
         raise ValidationError({"method": _("Unknown way of visiting.")})
     resident = membership.resident
-    links = {"resident": resident} if any(f.name == "resident" for f in DutyLog._meta.get_fields()) else {}
     log = duty_log_create(
         worker=worker,
         duty=visit_duty(membership),
@@ -374,7 +372,7 @@ def visit_record(
         place=resident.address,
         note=f"{membership.get_group_type_display()}：{resident.name}。{finding}".strip(),
         actor=actor,
-        **links,
+        resident=resident,
     )
     visit = Visit.objects.create(
         membership=membership,

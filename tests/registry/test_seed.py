@@ -43,6 +43,7 @@ def test_the_seed_gives_about_ten_thousand_residents_with_visits_due_and_overdue
     assert GroupMembership.objects.count() >= 100
     assert Visit.objects.count() > GroupMembership.objects.count()
     assert Visit.objects.filter(duty_log__duty__role__code="service").count() == Visit.objects.count()
+    assert not Visit.objects.exclude(duty_log__resident=F("membership__resident")).exists()
 
     grids = list(
         {r.grid for r in Resident.objects.select_related("grid").distinct("grid_id").order_by("grid_id")}

@@ -89,6 +89,7 @@ def test_a_visit_is_a_service_role_duty_log_and_moves_the_next_due_date(member, 
         worker,
         member.resident.grid,
     )
+    assert log.resident == member.resident
     assert visit.on_time and visit.due_date == START + dt.timedelta(days=7)
     member.refresh_from_db()
     assert member.next_visit_due == START + dt.timedelta(days=13)
