@@ -1,5 +1,7 @@
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Department
@@ -8,6 +10,11 @@ from grids.models import Area
 
 from ..choices import LimitUnit, Satisfaction, Severity, Source, Supervision
 from ..models import Category, ExtensionRequest, Incident, IncidentEvent, IncidentPhoto
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MaskedText(MaskedField):
+    """The masked value (e.g. 138****8000), a string in the schema."""
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -112,8 +119,8 @@ class IncidentPhotoSerializer(serializers.ModelSerializer):
 
 
 class IncidentDetailSerializer(IncidentSerializer):
-    reporter_name = MaskedField()
-    reporter_phone = MaskedField()
+    reporter_name = MaskedText()
+    reporter_phone = MaskedText()
     events = IncidentEventSerializer(many=True, read_only=True)
     photos = IncidentPhotoSerializer(many=True, read_only=True)
     duplicate_of_code = serializers.CharField(source="duplicate_of.code", read_only=True, default=None)
