@@ -33,10 +33,30 @@ def run_list(*, user, scheme: Scheme | None = None):
     if not is_assessment_staff(user):
         if not user.is_authenticated:
             return qs.none()
-        qs = qs.filter(status__in=VISIBLE_TO_SUBJECTS, results__user=user).distinct()
+        own = Result.objects.filter(own_results_q(user)).values("run_id")
+        qs = qs.filter(status__in=VISIBLE_TO_SUBJECTS, pk__in=own)
     if scheme is not None:
         qs = qs.filter(scheme=scheme)
     return qs
+
+
+def own_results_q(user) -> Q:
+    """A user's own results: the account recorded at computation, or (if the sign-in came later) the worker
+    whose sign-in the user is now."""
+    q = Q(user=user)
+    worker = getattr(user, "worker", None) if user.is_authenticated else None
+    if worker is not None:
+        q |= Q(subject_type="worker", subject_id=worker.pk)
+    return q
+
+
+def is_own_result(result: Result, user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if result.user_id == user.pk:
+        return True
+    worker = getattr(user, "worker", None)
+    return worker is not None and result.subject_type == "worker" and result.subject_id == worker.pk
 
 
 def result_list(*, user, run: AssessmentRun | None = None):
@@ -45,7 +65,7 @@ def result_list(*, user, run: AssessmentRun | None = None):
     if is_assessment_staff(user):
         qs = qs.visible_to(user)
     elif user.is_authenticated:
-        qs = qs.filter(user=user, run__status__in=VISIBLE_TO_SUBJECTS)
+        qs = qs.filter(own_results_q(user), run__status__in=VISIBLE_TO_SUBJECTS)
     else:
         qs = qs.none()
     if run is not None:
@@ -54,8 +74,10 @@ def result_list(*, user, run: AssessmentRun | None = None):
 
 
 def my_results(*, user):
+    if not user.is_authenticated:
+        return Result.objects.none()
     return (
-        Result.objects.filter(user=user, run__status__in=VISIBLE_TO_SUBJECTS)
+        Result.objects.filter(own_results_q(user), run__status__in=VISIBLE_TO_SUBJECTS)
         .select_related("run__scheme")
         .order_by("-run__scheme__year", "-run__version")
     )
@@ -75,7 +97,8 @@ def appeal_list(*, user):
         return qs.visible_to(user)
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(Q(appellant=user) | Q(result__user=user))
+    own = Result.objects.filter(own_results_q(user)).values("pk")
+    return qs.filter(Q(appellant=user) | Q(result__in=own))
 
 
 @dataclass

@@ -672,7 +672,9 @@ def run_freeze(*, run: AssessmentRun, actor) -> AssessmentRun:
 @transaction.atomic
 def appeal_submit(*, result: Result, user, reason: str) -> Appeal:
     run = result.run
-    if result.user_id != user.pk:
+    from .selectors import is_own_result
+
+    if not is_own_result(result, user):
         raise ValidationError(gettext("Only the assessed worker may appeal their own result."))
     if run.status != RunStatus.PUBLISHED:
         raise ConflictError(_("Only a published result can be appealed."), current_state=run.status)

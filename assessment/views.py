@@ -253,7 +253,7 @@ def result_detail(request, pk):
     scores = result.scores.select_related("indicator").order_by("indicator__order", "indicator_id")
     appeals = result.appeals.all()
     can_appeal = (
-        result.user_id == request.user.pk
+        selectors.is_own_result(result, request.user)
         and result.run.status == RunStatus.PUBLISHED
         and (result.run.appeal_deadline is None or timezone.now() <= result.run.appeal_deadline)
         and not appeals.filter(status=AppealStatus.PENDING).exists()

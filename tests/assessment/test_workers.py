@@ -234,9 +234,13 @@ def test_a_worker_sees_their_own_result_appeals_and_an_upheld_appeal_makes_a_new
 
 def test_a_rejected_appeal_keeps_the_result(year_of_work, district_user):
     w = year_of_work
-    user = worker_services.worker_create_login(worker=w["li"], username="lisi", password="Str0ng-Passw0rd!")
     run = publish(compute(worker_scheme()), district_user)
+    # The sign-in is created after the computation: the worker still sees and appeals their own result.
+    user = worker_services.worker_create_login(worker=w["li"], username="lisi", password="Str0ng-Passw0rd!")
+    user = User.objects.get(pk=user.pk)
     result = run.results.get(subject_id=w["li"].pk)
+    assert result.user is None
+    assert list(selectors.result_list(user=user)) == [result]
     appeal = services.appeal_submit(result=result, user=user, reason="培训记录不全")
     with pytest.raises(ConflictError):
         services.appeal_submit(result=result, user=user, reason="再次申诉")
