@@ -5,7 +5,8 @@
   grid and an informant per level-3 grid;
 * embedded: two department staff on every urban-community level-1 grid;
 * emergency: three "double report" party members and cadres per level-1 grid, and one department staff
-  member per three villages, each linked to households of the registry where it has any (包保联系到户);
+  member per three villages, linked to up to 25 (resp. 15) households of the registry where it has any
+  (包保联系到户);
 * social: about one volunteer, elder, business… per two level-1 grids, a tenth still awaiting approval;
 * one ended flood drill in the district seat, so the after-action figures have something to show.
 
@@ -199,11 +200,11 @@ def _households() -> int:
     rows = []
     for member in members.only("pk", "ref", "area_id"):
         if member.ref.startswith("seed:dept-link:"):
-            pool, size = by_unit.get(member.area_id, []), 10
+            pool, size = by_unit.get(member.area_id, []), 15
         else:
             # The three members of a grid share its households out between them.
             k = int(member.ref.rsplit(":", 1)[1])
-            pool, size = by_grid.get(member.area_id, [])[k::3], 8
+            pool, size = by_grid.get(member.area_id, [])[k::3], 25
         rows += [through(forcemember_id=member.pk, household_id=h) for h in pool[:size]]
     through.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)

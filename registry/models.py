@@ -437,6 +437,16 @@ class GroupMembership(TimeStampedModel):
         return self.resident.grid
 
     @property
+    def days_overdue(self) -> int:
+        """Days past the due date, as of the `as_of` annotation of `selectors.visits_due` (else today)."""
+        from django.utils import timezone
+
+        if self.next_visit_due is None:
+            return 0
+        as_of = self.__dict__.get("as_of") or timezone.localdate()
+        return max(0, (as_of - self.next_visit_due).days)
+
+    @property
     def overdue(self) -> bool:
         """From the `visit_status` annotation of `selectors.visits_due`, else as of today."""
         from django.utils import timezone

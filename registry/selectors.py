@@ -5,8 +5,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Value, When
-from django.db.models.functions import Greatest
+from django.db.models import Case, CharField, Count, DateField, Q, Value, When
 from django.utils import timezone
 
 from core.pii import keyed_hash
@@ -162,17 +161,8 @@ def visits_due(*, user, area=None, on: dt.date | None = None):
                 default=Value(VisitStatus.DUE),
                 output_field=CharField(),
             ),
-            # date − date is a number of days in PostgreSQL
-            days_overdue=Greatest(
-                Func(
-                    Value(on),
-                    F("next_visit_due"),
-                    template="(%(expressions)s)",
-                    arg_joiner=" - ",
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
+            # The day computed for: `days_overdue` on the model counts from it (portable to SQLite too).
+            as_of=Value(on, output_field=DateField()),
         )
         .order_by("next_visit_due", "id")
     )

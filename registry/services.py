@@ -450,6 +450,9 @@ def visit_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
         overdue_reported_for=F("next_visit_due")
     )
     for membership in overdue.select_related("resident__grid", "responsible").iterator(chunk_size=500):
+        recipients = _village_staff_for(membership.resident.grid)
+        if not recipients:
+            continue  # nobody to tell yet: left unclaimed, so staff added later still hear of it
         with transaction.atomic():
             claimed = (
                 GroupMembership.objects.filter(pk=membership.pk, next_visit_due=membership.next_visit_due)
@@ -459,7 +462,7 @@ def visit_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
             if not claimed:
                 continue
             days = (today - membership.next_visit_due).days
-            for recipient in _village_staff_for(membership.resident.grid):
+            for recipient in recipients:
                 note = notify(
                     recipient=recipient,
                     kind="registry.visit_overdue",

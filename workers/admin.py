@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import MaskedPIIAdminMixin, ScopedAdminMixin, service_call
-from core.pii import masked_value
+from core.pii import keyed_hash, masked_value
 from grids.importing import ImportRejected
 from grids.models import Area
 
@@ -141,6 +142,16 @@ class WorkerAdmin(ScopedAdminMixin, MaskedPIIAdminMixin, admin.ModelAdmin):
     inlines = [GridAssignmentInline, CertificateInline]
     actions = ["export_xlsx"]
     change_list_template = "admin/workers/worker/change_list.html"
+
+    def get_search_results(self, request, queryset, search_term):
+        """An exact ID or phone number finds its worker through the keyed hash (never a decrypting scan)."""
+        base = queryset
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if len(term) >= 7:
+            digest = keyed_hash(term)
+            queryset |= base.filter(Q(id_number_hash=digest) | Q(phone_hash=digest))
+        return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         # Moving a worker goes through the grid-assignment service, so the history stays right.

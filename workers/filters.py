@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.pii import keyed_hash
 from core.scoping import subtree_filter
 from grids.models import Area
 
@@ -33,10 +34,26 @@ class WorkerFilterSet(WithinFilterMixin, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=WorkerStatus.choices)
     gender = django_filters.ChoiceFilter(choices=Gender.choices)
     education = django_filters.ChoiceFilter(choices=Education.choices)
+    id_number = django_filters.CharFilter(method="filter_exact_protected", label=_("ID number (exact)"))
+    phone = django_filters.CharFilter(method="filter_exact_protected", label=_("phone (exact)"))
 
     class Meta:
         model = Worker
-        fields = ["grid", "within", "employment", "category", "status", "gender", "education"]
+        fields = [
+            "grid",
+            "within",
+            "employment",
+            "category",
+            "status",
+            "gender",
+            "education",
+            "id_number",
+            "phone",
+        ]
+
+    def filter_exact_protected(self, queryset, name, value):
+        """Exact look-up through the keyed hash: the stored value is never decrypted to search."""
+        return queryset.filter(**{f"{name}_hash": keyed_hash(value)})
 
 
 class DutyLogFilterSet(WithinFilterMixin, django_filters.FilterSet):

@@ -108,3 +108,14 @@ def test_forces_by_kind_and_an_open_emergency_show_on_the_town_dashboard(client,
     # The other town has no emergency banner.
     other = factories.UserFactory(role=Role.TOWN_STAFF, jurisdiction=tree["town_b"])
     assert api_for(other).get(api_url(tree["town_b"])).json()["emergencies"] == []
+
+
+def test_pages_are_chinese_by_default_and_english_after_switching(client, town_user, tree):
+    client.force_login(town_user)
+    html = client.get(town_url(tree["town_a"])).content.decode()
+    assert "甲镇分中心看板" in html and 'lang="zh-hans"' in html
+    client.post(reverse("set_language"), {"language": "en", "next": town_url(tree["town_a"])})
+    html = client.get(town_url(tree["town_a"])).content.decode()
+    assert "甲镇 sub-centre dashboard" in html and 'lang="en"' in html
+    phone = client.get(reverse("dashboards:phone-home")).content.decode()
+    assert "Report an incident" in phone

@@ -208,3 +208,14 @@ def test_the_dashboards_read_visits_due_through_plain_names(tree, member, worker
         True,
     )
     assert visit_figures(user=user, on=overdue_day)["overdue"] == 1
+
+
+def test_an_overdue_visit_with_nobody_to_tell_is_reported_once_staff_exist(tree, member):
+    overdue_day = START + dt.timedelta(days=9)
+    with time_machine.travel(at(overdue_day, 7), tick=False):
+        assert send_visit_reminders()["overdue"] == 0
+    town = factories.UserFactory(role=Role.TOWN_STAFF, jurisdiction=tree["town_a"])
+    with time_machine.travel(at(overdue_day + dt.timedelta(days=1), 7), tick=False):
+        assert send_visit_reminders()["overdue"] == 1
+        assert send_visit_reminders()["overdue"] == 0
+    assert Notification.objects.filter(recipient=town, kind="registry.visit_overdue").count() == 1

@@ -283,3 +283,16 @@ def test_setting_a_worker_to_left_ends_the_assignments_and_a_second_leave_is_a_c
     assert not worker.grid_assignments.filter(end__isnull=True).exists()
     assert not worker.task_assignments.filter(status="active").exists()
     assert client.post(f"/api/v1/workers/{worker.pk}/leave/").status_code == 409
+
+
+def test_a_worker_is_found_by_an_exact_id_or_phone_number_through_the_keyed_hash(
+    api_for, town_user, outsider, workers
+):
+    worker = workers["v1"]
+    client = api_for(town_user)
+    found = client.get("/api/v1/workers/", {"id_number": worker.id_number.lower()}).json()["results"]
+    assert [r["id"] for r in found] == [worker.pk]
+    assert [r["id"] for r in client.get("/api/v1/workers/", {"phone": worker.phone}).json()["results"]] == [
+        worker.pk
+    ]
+    assert api_for(outsider).get("/api/v1/workers/", {"id_number": worker.id_number}).json()["count"] == 0

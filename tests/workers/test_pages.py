@@ -363,3 +363,10 @@ def test_list_pages_need_the_same_number_of_queries_for_few_or_many_rows(distric
         worker = make_worker(tree["grid_v1"])
         services.duty_log_create(worker=worker, duty=Duty.objects.get(number=2))
     assert (queries("/workers/"), queries("/workers/logs/")) == few
+
+
+def test_the_admin_search_finds_a_worker_by_exact_id_number(town_user, workers):
+    listing = (
+        client_for(town_user).get("/admin/workers/worker/", {"q": workers["v1"].id_number}).content.decode()
+    )
+    assert "李四" in listing and "张三" not in listing
