@@ -137,4 +137,5 @@ class TrackForm(forms.Form):
 class ListFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("status"), choices=[("", "—"), *Status.choices], required=False)
     overdue = forms.BooleanField(label=_("overdue only"), required=False)
+    todo = forms.BooleanField(label=_("waiting for me"), required=False)
     q = forms.CharField(label=_("code or address"), required=False)

@@ -66,6 +66,39 @@ def incident_list(*, user, area: Area | None = None, filters: dict | None = None
     return qs
 
 
+ROLE_LEVEL = {
+    "grid_worker": Level.GRID,
+    "village_staff": Level.GRID,
+    "town_staff": Level.TOWN,
+    "district_staff": Level.DISTRICT,
+    "district_admin": Level.DISTRICT,
+    "department_liaison": Level.DISTRICT,
+}
+DISPATCHER_WAITING = [Status.REPORTED, Status.ACCEPTED, Status.HANDLED, Status.VERIFIED]
+HANDLER_WAITING = [Status.DISPATCHED, Status.IN_PROGRESS, Status.REWORK]
+
+
+def incident_todo(*, user):
+    """What waits for this user: steps for dispatchers at their level, work for the handling unit."""
+    level = ROLE_LEVEL.get(getattr(user, "role", ""), None)
+    wanted = Q(pk__in=[])
+    if user.has_perm("incidents.dispatch_incident") and level:
+        wanted |= Q(level=level, status__in=DISPATCHER_WAITING)
+    if user.has_perm("incidents.handle_incident"):
+        if user.department_id:
+            wanted |= Q(handling_department_id=user.department_id, status__in=HANDLER_WAITING)
+        if getattr(user, "role", "") == "grid_worker":
+            wanted |= Q(level=Level.GRID, handling_department__isnull=True, status__in=HANDLER_WAITING)
+        elif user.jurisdiction_id:
+            # Staff handle what was dispatched to their own unit (a town to itself, say), not their grids' work.
+            wanted |= Q(
+                handling_area_id=user.jurisdiction_id,
+                handling_department__isnull=True,
+                status__in=HANDLER_WAITING,
+            )
+    return incident_list(user=user).filter(wanted).order_by("deadline")
+
+
 def incident_get_visible(*, user, pk) -> Incident:
     return incident_list(user=user).get(pk=pk)
 

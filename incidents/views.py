@@ -185,8 +185,19 @@ def worker_report(request):
 def incident_list(request):
     form = ListFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.incident_list(
-        user=request.user, filters={"status": filters.get("status"), "overdue": filters.get("overdue")}
+    if filters.get("todo"):
+        qs = selectors.incident_todo(user=request.user)
+    else:
+        qs = selectors.incident_list(user=request.user)
+    qs = (
+        qs.filter(
+            pk__in=selectors.incident_list(
+                user=request.user,
+                filters={"status": filters.get("status"), "overdue": filters.get("overdue")},
+            ).values("pk")
+        )
+        if (filters.get("status") or filters.get("overdue"))
+        else qs
     )
     if filters.get("q"):
         qs = qs.filter(Q(code__icontains=filters["q"]) | Q(address__icontains=filters["q"]))

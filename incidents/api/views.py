@@ -239,6 +239,13 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return None
         return get_object_or_404(Area.objects.visible_to(request.user), pk=area_id)
 
+    @extend_schema(responses=s.IncidentSerializer(many=True))
+    @action(detail=False)
+    def todo(self, request):
+        """What waits for you: steps at your level if you dispatch, work for your unit if you handle."""
+        page = self.paginate_queryset(self.filter_queryset(selectors.incident_todo(user=request.user)))
+        return self.get_paginated_response(s.IncidentSerializer(page, many=True).data)
+
     @extend_schema(parameters=PERIOD_PARAMETERS, responses={200: {"type": "object"}})
     @action(detail=False)
     def figures(self, request):

@@ -239,3 +239,21 @@ def test_every_transition_not_allowed_from_reported_answers_409_through_the_api(
     assert response.status_code == 409, response.data
     assert response.data["current_state"] == Status.REPORTED
     assert incident.events.count() == 1
+
+
+def test_the_to_do_list_shows_each_user_what_waits_for_them(
+    tree, monday, api_for, grid_worker, village_user, town_user
+):
+    waiting_acceptance = report(tree["grid_v1"])
+    dispatched = services.incident_accept(incident=report(tree["grid_v1"]), actor=village_user)
+    dispatched = services.incident_dispatch(incident=dispatched, actor=village_user, area=tree["grid_v1"])
+    at_town = services.incident_escalate(
+        incident=report(tree["grid_v1"]), actor=grid_worker, note="需镇街协调"
+    )
+
+    def todo(user):
+        return {r["id"] for r in api_for(user).get("/api/v1/incidents/todo/").data["results"]}
+
+    assert todo(village_user) == {waiting_acceptance.pk}
+    assert todo(grid_worker) == {dispatched.pk}
+    assert todo(town_user) == {at_town.pk}
