@@ -200,7 +200,6 @@ SPECTACULAR_SETTINGS = {
         "IncidentsSupervisionEnum": "incidents.choices.Supervision",
         "IncidentsExtensionStatusEnum": "incidents.choices.ExtensionStatus",
         "IncidentsActionEnum": "incidents.choices.Action",
-        "RegistryGenderEnum": "registry.choices.Gender",
         "RegistryResidentStatusEnum": "registry.choices.ResidentStatus",
         "RegistryRelationEnum": "registry.choices.Relation",
         "RegistryBuildingKindEnum": "registry.choices.BuildingKind",
@@ -220,7 +219,7 @@ SPECTACULAR_SETTINGS = {
         "WorkersCertificateLevelEnum": "workers.choices.CertificateLevel",
         "WorkerStatusEnum": "workers.choices.WorkerStatus",
         "WorkersAgeBandEnum": "workers.choices.AgeBand",
-        "WorkersGenderEnum": "workers.choices.Gender",
+        "GenderEnum": "workers.choices.Gender",  # registry.choices.Gender has the same values
         "WorkersAdmissionStatusEnum": "workers.choices.AdmissionStatus",
         "WorkersFrequencyEnum": "workers.choices.Frequency",
         "WorkersAssignmentLevelEnum": "workers.choices.AssignmentLevel",
