@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .periods import Period
 
@@ -27,15 +28,36 @@ class Card:
 
 
 CARDS = [
-    Card("reported", _("reported"), "reported"),
-    Card("open", _("open now"), "open", tone="warn"),
-    Card("overdue", _("overdue"), "overdue", tone="bad"),
-    Card("due_today", _("due today"), "due_today", tone="warn"),
-    Card("yellow_cards", _("yellow cards"), "yellow_cards", tone="warn"),
-    Card("red_cards", _("red cards"), "red_cards", tone="bad"),
-    Card("on_time_rate", _("on-time closure rate"), "on_time_closure_rate", "percent", "ok", list_key="due"),
-    Card("satisfaction_rate", _("satisfaction"), "satisfaction_rate", "percent", "ok", list_key="evaluated"),
-    Card("grid_level_share", _("resolved at grid level"), "grid_share", "percent", "ok", list_key="closed"),
+    Card("reported", pgettext_lazy("dashboard card", "reported"), "reported"),
+    Card("open", pgettext_lazy("dashboard card", "open now"), "open", tone="warn"),
+    Card("overdue", pgettext_lazy("dashboard card", "overdue"), "overdue", tone="bad"),
+    Card("due_today", pgettext_lazy("dashboard card", "due today"), "due_today", tone="warn"),
+    Card("yellow_cards", pgettext_lazy("dashboard card", "yellow cards"), "yellow_cards", tone="warn"),
+    Card("red_cards", pgettext_lazy("dashboard card", "red cards"), "red_cards", tone="bad"),
+    Card(
+        "on_time_rate",
+        pgettext_lazy("dashboard card", "on-time closure rate"),
+        "on_time_closure_rate",
+        "percent",
+        "ok",
+        list_key="due",
+    ),
+    Card(
+        "satisfaction_rate",
+        pgettext_lazy("dashboard card", "satisfaction"),
+        "satisfaction_rate",
+        "percent",
+        "ok",
+        list_key="evaluated",
+    ),
+    Card(
+        "grid_level_share",
+        pgettext_lazy("dashboard card", "resolved at grid level"),
+        "grid_share",
+        "percent",
+        "ok",
+        list_key="closed",
+    ),
 ]
 CARD_KEYS = [c.key for c in CARDS]
 LIST_LABELS = {

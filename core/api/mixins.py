@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.pii import mask, protected_fields
@@ -13,6 +14,7 @@ class ScopedQuerysetMixin:
         return qs.visible_to(self.request.user)
 
 
+@extend_schema_field({"type": "string", "readOnly": True, "description": "masked, e.g. 5119**********1234"})
 class MaskedField(serializers.Field):
     """Read-only: the masked form of a protected field (never the value itself)."""
 
