@@ -5,7 +5,9 @@ from . import views
 app_name = "registry"
 urlpatterns = [
     path("", views.resident_list, name="resident-list"),
+    path("residents/new/", views.resident_edit, name="resident-create"),
     path("residents/<int:pk>/", views.resident_detail, name="resident-detail"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident-edit"),
     path("households/", views.household_list, name="household-list"),
     path("households/<int:pk>/", views.household_detail, name="household-detail"),
     path("houses/", views.house_list, name="house-list"),

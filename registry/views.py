@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ConflictError
+from core.pii import masked_value
 from grids.choices import GRID_KINDS
 from grids.models import Area
 
@@ -285,3 +286,79 @@ def membership_detail(request, pk):
             "status": membership.status_on(timezone.localdate()),
         },
     )
+
+
+class ResidentForm(forms.ModelForm):
+    """The phone-sized form a grid worker uses to record a resident (duty 1). ID and phone numbers are typed
+    in but never shown back: left empty on an edit, the stored values stay."""
+
+    class Meta:
+        model = Resident
+        fields = [
+            "grid",
+            "name",
+            "id_number",
+            "phone",
+            "residence_type",
+            "household",
+            "relation_to_head",
+            "address",
+            "registered_address",
+            "ethnicity",
+            "status",
+            "note",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = Area.objects.visible_to(user).filter(
+            kind__in=GRID_KINDS, is_active=True
+        )
+        self.fields["household"].queryset = Household.objects.visible_to(user)
+        self.fields["household"].widget = forms.NumberInput()
+        self.fields["household"].help_text = _("Household id (from the household page), if any.")
+        for name in ("id_number", "phone"):
+            current = masked_value(self.instance, name) if self.instance.pk else ""
+            self.fields[name] = forms.CharField(
+                label=Resident._meta.get_field(name).verbose_name,
+                required=name == "id_number" and not self.instance.pk,
+                help_text=_("Stored: %(masked)s. Leave empty to keep it.") % {"masked": current}
+                if current
+                else "",
+            )
+            self.initial[name] = ""
+
+    def _post_clean(self):
+        # The service validates (ID number, uniqueness through the keyed hash) and saves.
+        pass
+
+
+@login_required
+def resident_edit(request, pk=None):
+    resident = None
+    if pk is not None:
+        resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm("registry.change_resident" if resident else "registry.add_resident"):
+        raise PermissionDenied
+    form = ResidentForm(request.POST or None, instance=resident, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if not (k in ("id_number", "phone") and not v and resident)
+        }
+        try:
+            if resident is None:
+                resident = services.resident_create(**data)
+            else:
+                resident = services.resident_update(resident=resident, **data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:resident-detail", pk=resident.pk)
+    return render(request, "registry/resident_form.html", {"form": form, "resident": resident})

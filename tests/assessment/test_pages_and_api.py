@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Role, User
 from assessment import services
-from assessment.models import AssessmentRun
+from assessment.models import AssessmentRun, Scheme
 from tests import factories
 
 from .conftest import YEAR, compute, grid_scheme
@@ -178,3 +178,62 @@ def test_town_staff_cannot_open_another_towns_result_or_score(checked_run, tree,
     assert client.get(reverse("assessment:score-records", args=[other.scores.get().pk])).status_code == 404
     own = checked_run.results.get(area=tree["grid_v1"])
     assert client.get(reverse("assessment:result-detail", args=[own.pk])).status_code == 200
+
+
+def test_the_admin_refuses_indicator_weights_that_do_not_sum_to_100(tree, client):
+    admin = factories.UserFactory(role=Role.DISTRICT_ADMIN, jurisdiction=tree["district"], is_superuser=True)
+    client.force_login(admin)
+    data = {
+        "year": YEAR,
+        "subject_type": "grid",
+        "name": "网格考评",
+        "period_start": f"{YEAR}-01-01",
+        "period_end": f"{YEAR}-12-31",
+        "appeal_days": 7,
+        "indicators-TOTAL_FORMS": 2,
+        "indicators-INITIAL_FORMS": 0,
+        "peer_groups-TOTAL_FORMS": 0,
+        "peer_groups-INITIAL_FORMS": 0,
+        "grade_bands-TOTAL_FORMS": 1,
+        "grade_bands-INITIAL_FORMS": 0,
+        "grade_bands-0-grade": "incompetent",
+        "grade_bands-0-min_score": "0",
+    }
+    for n, weight in enumerate(["60", "30"]):
+        data.update(
+            {
+                f"indicators-{n}-order": n,
+                f"indicators-{n}-code": f"s{n}",
+                f"indicators-{n}-name": f"督导{n}",
+                f"indicators-{n}-weight": weight,
+                f"indicators-{n}-source": "inspected",
+                f"indicators-{n}-formula": "supervision_points",
+                f"indicators-{n}-params": "{}",
+                f"indicators-{n}-score_when_empty": "100",
+            }
+        )
+    response = client.post("/admin/assessment/scheme/add/", data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "100" in response.content.decode() and not Scheme.objects.exists()
+    data["indicators-1-weight"] = "40"
+    response = client.post("/admin/assessment/scheme/add/", data)
+    assert response.status_code == 302
+    assert Scheme.objects.get().indicators.count() == 2
+
+
+def test_the_scheme_page_queues_a_computation_and_the_run_page_shows_its_progress(
+    tree, client, district_user
+):
+    scheme = grid_scheme()
+    client.force_login(district_user)
+    assert client.get(reverse("assessment:scheme-detail", args=[scheme.pk])).status_code == 200
+    response = client.post(reverse("assessment:scheme-compute", args=[scheme.pk]), {"reason": "年终"})
+    run = AssessmentRun.objects.get(scheme=scheme)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "assessment:run-detail", args=[run.pk]
+    )
+    page = client.get(reverse("assessment:run-detail", args=[run.pk])).content.decode()
+    assert 'id="progress-bar"' in page and reverse("assessment:run-progress", args=[run.pk]) in page
+    assert client.get(reverse("assessment:run-progress", args=[run.pk])).json()["finished"] is False
+    services.run_compute(run=run)
+    assert client.get(reverse("assessment:run-progress", args=[run.pk])).json()["percent"] == 100

@@ -56,3 +56,31 @@ def test_the_admin_lists_residents_masked_and_scoped(tree, town_staff):
     assert "本镇居民" in page and "外镇居民" not in page and mine.id_number not in page
     change = client.get(f"/admin/registry/resident/{mine.pk}/change/")
     assert change.status_code == 200 and mine.id_number not in change.content.decode()
+
+
+def test_a_grid_worker_records_a_resident_from_the_phone_form_and_a_bad_id_is_refused(tree, town_staff):
+    from registry.models import Resident
+
+    from .factories import id_number_for
+
+    client = client_for(town_staff)
+    assert client.get("/registry/residents/new/").status_code == 200
+    base = {"grid": tree["grid_v1"].pk, "name": "新登记", "residence_type": "registered", "status": "active"}
+    bad = client.post("/registry/residents/new/", {**base, "id_number": id_number_for(3)[:17] + "0"})
+    assert bad.status_code == 200 and not Resident.objects.exists()
+    good = client.post(
+        "/registry/residents/new/", {**base, "id_number": id_number_for(3), "phone": "13611112222"}
+    )
+    assert good.status_code == 302
+    resident = Resident.objects.get()
+    edit = client.get(f"/registry/residents/{resident.pk}/edit/").content.decode()
+    assert resident.id_number not in edit and "13611112222" not in edit
+    kept = client.post(f"/registry/residents/{resident.pk}/edit/", {**base, "name": "改名", "id_number": ""})
+    assert kept.status_code == 302
+    resident.refresh_from_db()
+    assert (resident.name, resident.id_number) == ("改名", id_number_for(3))
+
+
+def test_the_edit_page_of_a_resident_outside_the_jurisdiction_is_404(tree, outsider):
+    resident = ResidentFactory(grid=tree["grid_v1"])
+    assert client_for(outsider).get(f"/registry/residents/{resident.pk}/edit/").status_code == 404
