@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run    - install, migrate, seed, create the demo admin, start web + Celery worker + beat"
 	@echo "make test   - run the whole test suite against PostgreSQL and Redis"
-	@echo "make lint   - ruff, manage.py check, makemigrations --check"
+	@echo "make lint   - ruff, manage.py check, makemigrations --check, OpenAPI schema without warnings"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=enyang_grid.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=enyang_grid.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=enyang_grid.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 messages: install
 	for app in core accounts grids workers incidents registry forces assessment dashboards; do \

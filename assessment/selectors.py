@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Role
 
@@ -110,6 +112,15 @@ class RecordRow:
     missing: bool = False
 
 
+# Records whose own label would name a person in a special or care group (sensitive, DOMAIN §9): shown by
+# id and date only.
+SAFE_LABELS = {
+    "registry.visit": lambda visit: (
+        f"{gettext('visit')} #{visit.pk} · {timezone.localtime(visit.visited_at):%Y-%m-%d}"
+    ),
+}
+
+
 def score_records(*, score: Score, user) -> list[RecordRow]:
     """The drill-down: the records that produced a score, each marked whether it counted in the numerator.
 
@@ -127,6 +138,9 @@ def score_records(*, score: Score, user) -> list[RecordRow]:
         qs = model._default_manager.filter(pk__in=score.record_ids)
         if hasattr(qs, "visible_to"):
             qs = qs.visible_to(user)
+        if score.record_kind not in SAFE_LABELS:
+            # Labels read the records' foreign keys: fetch them with the records, not one query per row.
+            qs = qs.select_related(*[f.name for f in model._meta.fields if f.many_to_one and f.null is False])
         found = {obj.pk: obj for obj in qs}
     counted = set(score.numerator_ids)
     rows = []
@@ -135,13 +149,11 @@ def score_records(*, score: Score, user) -> list[RecordRow]:
         url = ""
         if obj is not None and model is not None:
             url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/{pk}/change/"
-        rows.append(
-            RecordRow(
-                id=pk,
-                label=str(obj) if obj is not None else f"#{pk}",
-                counted=pk in counted,
-                url=url,
-                missing=obj is None,
-            )
-        )
+        if obj is None:
+            label = f"#{pk}"
+        elif score.record_kind in SAFE_LABELS:
+            label = SAFE_LABELS[score.record_kind](obj)
+        else:
+            label = str(obj)
+        rows.append(RecordRow(id=pk, label=label, counted=pk in counted, url=url, missing=obj is None))
     return rows

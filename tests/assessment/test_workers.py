@@ -336,6 +336,9 @@ def test_visits_done_against_visits_due(year_of_work, tree):
     li = run.results.get(subject_id=w["li"].pk).scores.get()
     assert (li.numerator, li.denominator, li.normalised) == (Decimal(2), Decimal(3), Decimal("66.67"))
     assert li.record_ids == sorted(v.pk for v in done) and li.record_kind == "registry.visit"
+    rows = selectors.score_records(score=li, user=User.objects.get(role="district_staff"))
+    assert [r.id for r in rows] == li.record_ids
+    assert all(resident.name not in r.label for r in rows)  # a special-group member is not named
     assert run.results.get(subject_id=w["wang"].pk).total == Decimal("100.00")
 
 
