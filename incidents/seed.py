@@ -27,6 +27,7 @@ from .choices import (
     Status,
 )
 from .models import Category, Incident, IncidentCodeCounter, IncidentEvent, TimeLimitPolicy
+from .services import new_tracking_code
 from .worktime import TZ, WorkCalendar, load_calendar
 
 DEMO_DAYS = 90
@@ -130,9 +131,10 @@ class _Generator:
         return f"SJ{day:%Y%m%d}-{self.counters[day]:04d}"
 
     def tracking(self) -> str:
-        alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+        # From the secrets module, not the seeded generator: tracking codes must stay unguessable, and two
+        # runs with the same seed must not produce the same codes.
         while True:
-            value = "".join(self.rng.choice(alphabet) for _ in range(10))
+            value = new_tracking_code()
             if value not in self.used_tracking:
                 self.used_tracking.add(value)
                 return value

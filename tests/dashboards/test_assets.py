@@ -74,3 +74,17 @@ def test_rendered_dashboards_and_phone_pages_load_nothing_from_outside(client, d
         html = response.content.decode()
         assert outside_assets(html) == [], url
         assert "/static/" in html, url
+
+
+@pytest.mark.django_db
+def test_the_grid_workers_phone_forms_load_nothing_from_outside(client, mapped_tree):
+    from tests.workers.factories import make_worker
+    from workers import services as worker_services
+
+    worker = make_worker(mapped_tree["grid_v1"], name="李四")
+    user = worker_services.worker_create_login(worker=worker, username="lisi", password="Str0ng-Passw0rd!")
+    client.force_login(user)
+    for name in ["dashboards:phone-report", "dashboards:phone-duty-log"]:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert outside_assets(response.content.decode()) == [], name

@@ -69,3 +69,12 @@ def test_a_generated_year_is_realistic_and_consistent(tree, categories, district
     busy_day = incidents.order_by("reported_at").first().reported_at
     with time_machine.travel(busy_day + dt.timedelta(minutes=1), tick=False):
         assert report(tree["grid_v1"]).code not in codes
+
+
+def test_generating_twice_with_the_same_seed_adds_more_without_colliding(tree, categories):
+    now = dt.datetime(2026, 1, 10, 12, tzinfo=TZ)
+    first = incident_seed.generate_year(year=2024, per_grid_per_month=2, seed=1, now=now)
+    second = incident_seed.generate_year(year=2023, per_grid_per_month=2, seed=1, now=now)
+    third = incident_seed.generate_year(year=2024, per_grid_per_month=2, seed=1, now=now)
+    assert Incident.objects.count() == first + second + third
+    assert Incident.objects.values("tracking_code").distinct().count() == Incident.objects.count()

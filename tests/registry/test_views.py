@@ -84,3 +84,35 @@ def test_a_grid_worker_records_a_resident_from_the_phone_form_and_a_bad_id_is_re
 def test_the_edit_page_of_a_resident_outside_the_jurisdiction_is_404(tree, outsider):
     resident = ResidentFactory(grid=tree["grid_v1"])
     assert client_for(outsider).get(f"/registry/residents/{resident.pk}/edit/").status_code == 404
+
+
+def test_the_admin_import_reports_bad_rows_and_the_export_action_is_masked(tree, district_user):
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    from registry.models import Resident
+
+    from .factories import id_number_for
+
+    client = client_for(district_user)
+    book = Workbook()
+    book.active.append(["网格代码", "姓名", "身份证号"])
+    book.active.append([tree["grid_v1"].code, "好", id_number_for(1)])
+    book.active.append([tree["grid_v1"].code, "坏", "123"])
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "residents.xlsx"
+    page = client.post("/admin/registry/resident/import/", {"file": upload})
+    assert page.status_code == 200 and not Resident.objects.exists()
+    assert [e.row for e in page.context["errors"]] == [3]
+
+    resident = ResidentFactory(grid=tree["grid_v1"])
+    exported = client.post(
+        "/admin/registry/resident/", {"action": "export_selected", "_selected_action": [resident.pk]}
+    )
+    assert exported.status_code == 200
+    sheet = load_workbook(io.BytesIO(exported.content)).worksheets[0]
+    row = [c.value for c in sheet[2]]
+    assert row[1] == resident.name and row[2] != resident.id_number and "*" in row[2]
