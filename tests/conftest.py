@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -80,3 +83,27 @@ def api_as(user) -> APIClient:
 @pytest.fixture
 def api_for():
     return api_as
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium per test process, shared by every browser test.
+
+    Playwright's sync API runs an event loop for as long as it is open, so two browser fixtures that each
+    started their own would collide in one process; they all take this one.
+    """
+    if not Path(CHROMIUM).exists():
+        # A skipped browser test would let CI pass without checking the pages: fail instead.
+        # `make test` installs Chromium (scripts/ensure_system_packages.sh).
+        pytest.fail(f"{CHROMIUM} is not installed: run `make test`, or apt-get install chromium")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -22,6 +22,9 @@ CACHES = {
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
+# xdist workers share one Redis: each gets its own queue, so a test's Celery worker (and its purge)
+# never takes another test process's tasks, which run against another test database.
+CELERY_TASK_DEFAULT_QUEUE = f"celery-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PII_ENCRYPTION_KEYS = ["5kztFiJV7xgtXafRY5GL0eXgi3hJmEuPlq8r2wflfKY="]
 PII_HASH_KEY = "test-hash-key"

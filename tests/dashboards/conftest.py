@@ -16,8 +16,6 @@ from tests import factories
 # ordinary synchronous code, so Django's async-safety guard must not refuse them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 PASSWORD = "Str0ng-Passw0rd!"
 # Where the phone says it is: inside 甲村第1网格 (grid_v1) of `mapped_tree`.
@@ -56,18 +54,6 @@ def outsider(tree):
 
 
 # ---------------------------------------------------------------- browser
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _context(chromium, **kwargs):

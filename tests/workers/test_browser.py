@@ -1,4 +1,4 @@
-"""The grid worker's duty-log page on a 375-px phone, in a real Chromium (skipped where it is not installed)."""
+"""The grid worker's duty-log page on a 375-px phone, in a real Chromium (the shared `chromium` fixture)."""
 
 import os
 from pathlib import Path
@@ -10,38 +10,29 @@ from workers import services
 from workers.models import Duty, DutyLog
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "Gw-Phone-Passw0rd!"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def phone(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
+def phone(chromium, live_server):
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.outside_requests = []
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(
-            viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN"
-        )
-        page = context.new_page()
-        page.outside_requests = []
+    def route(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            page.outside_requests.append(route.request.url)
+            route.abort()
 
-        def route(route):
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                page.outside_requests.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", route)
-        yield page
-        browser.close()
+    page.route("**/*", route)
+    yield page
+    context.close()
 
 
 def test_a_grid_worker_records_a_visit_from_a_375px_phone(phone, live_server, workers):
