@@ -10,7 +10,7 @@ import datetime as dt
 from importlib import import_module
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -366,11 +366,16 @@ def worker_section(*, user, town: Area, period: Period, today: dt.date) -> dict 
         for load in loads
     ]
     rows.sort(key=lambda r: (not r["overloaded"], -r["minutes"], r["grid"]))
-    # Duty logs per role in the town (zeros included), as `duty_log_counts_by_role` counts them, in one query.
-    in_town = Q(logs__occurred_at__gte=period.start, logs__occurred_at__lt=period.end) & subtree_filter(
-        town, "logs__grid"
+    # Duty logs per role in the town (zeros included), as `duty_log_counts_by_role` counts them. The period
+    # and town go in WHERE, not in a COUNT FILTER over a join from the roles: that form read every duty log
+    # of every year (69 ms of a 394 ms page with two years of logs); this one uses the (grid, time) index.
+    in_town = worker_models.DutyLog.objects.filter(
+        subtree_filter(town, "grid"), occurred_at__gte=period.start, occurred_at__lt=period.end
     )
-    roles = worker_models.ServiceRole.objects.annotate(n=Count("logs", filter=in_town)).order_by("order")
+    counts = dict(in_town.order_by().values("role_id").annotate(n=Count("id")).values_list("role_id", "n"))
+    roles = list(worker_models.ServiceRole.objects.order_by("order"))
+    for role in roles:
+        role.n = counts.get(role.pk, 0)
     chart = {
         "type": "bar",
         "x": [],
