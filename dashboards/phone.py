@@ -7,15 +7,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.modules import import_optional
 from grids.choices import GRID_KINDS
 from grids.models import Area
-
-from .selectors import _optional
 
 
 def worker_of(user):
     """The grid worker profile behind a sign-in, if the workers app has one."""
-    Worker = getattr(_optional("workers.models"), "Worker", None)
+    Worker = getattr(import_optional("workers.models"), "Worker", None)
     if Worker is None:
         return None
     return Worker.objects.filter(user=user).select_related("grid").first()
@@ -103,7 +102,7 @@ class DutyLogForm(forms.Form):
 def visits_due_for(*, user, today: dt.date, worker=None, limit: int = 100):
     """Special- and care-group visits due or overdue in the user's grids, soonest first (registry's
     `visits_due`); for a grid worker, those they are responsible for."""
-    registry = _optional("registry.selectors")
+    registry = import_optional("registry.selectors")
     if not hasattr(registry, "visits_due"):
         return None
     rows = registry.visits_due(user=user, on=today).select_related("resident", "resident__grid")

@@ -7,7 +7,6 @@ fixed number of queries, whatever the number of incidents.
 """
 
 import datetime as dt
-from importlib import import_module
 
 from django.core.cache import cache
 from django.db.models import Count
@@ -17,22 +16,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.modules import import_optional
 from core.scoping import subtree_filter
 from grids.choices import TOWN_KINDS, AreaKind
 from grids.models import Area
 
 from . import conf, figures
 from .periods import Period
-
-
-def _optional(module_name: str):
-    """The module, or None while the app that owns it has not been built yet."""
-    try:
-        return import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not module_name.startswith(exc.name):
-            raise
-        return None
 
 
 def _cached(section: str, *, user, area: Area, period: Period | None, compute):
@@ -128,7 +118,7 @@ def map_config(*, root: Area, tile_url: str, outline_kinds=()) -> dict:
 
 
 def _incident_selectors():
-    module = _optional("incidents.selectors")
+    module = import_optional("incidents.selectors")
     return module if hasattr(module, "incident_figures") else None
 
 
@@ -337,8 +327,8 @@ def open_incident_points(*, user, root: Area, now, limit: int = MAP_INCIDENT_LIM
 
 def worker_section(*, user, town: Area, period: Period, today: dt.date) -> dict | None:
     """Each active worker's weekly workload against the cap and their duty logs in the period."""
-    worker_models = _optional("workers.models")
-    worker_selectors = _optional("workers.selectors")
+    worker_models = import_optional("workers.models")
+    worker_selectors = import_optional("workers.selectors")
     if not hasattr(worker_models, "Worker") or not hasattr(worker_selectors, "workloads"):
         return None
     Worker, DutyLog = worker_models.Worker, worker_models.DutyLog
@@ -389,7 +379,7 @@ def worker_section(*, user, town: Area, period: Period, today: dt.date) -> dict 
 
 def visits_section(*, user, town: Area, period: Period, today: dt.date) -> dict | None:
     """Special- and care-group visits due and overdue today, and done in the period (registry figures)."""
-    registry = _optional("registry.selectors")
+    registry = import_optional("registry.selectors")
     if not hasattr(registry, "visit_summary"):
         return None
     counts = registry.visit_summary(user=user, area=town, on=min(today, period.last), since=period.first)
@@ -403,7 +393,7 @@ def visits_section(*, user, town: Area, period: Period, today: dt.date) -> dict 
 
 def forces_section(*, user, town: Area) -> list | None:
     """Active members of each of the four forces in the area (forces' own counts)."""
-    forces = _optional("forces.selectors")
+    forces = import_optional("forces.selectors")
     if not hasattr(forces, "forces_by_kind"):
         return None
     from forces.choices import ForceKind
@@ -414,7 +404,7 @@ def forces_section(*, user, town: Area) -> list | None:
 
 def emergencies_section(*, user, town: Area) -> list:
     """Open emergencies (not drills) covering any part of the area, for the banner: always live."""
-    forces = _optional("forces.selectors")
+    forces = import_optional("forces.selectors")
     if not hasattr(forces, "open_activations"):
         return []
     return [
@@ -564,8 +554,8 @@ def escalations_today(*, user, now, limit: int = RANKING_LIMIT_TODAY) -> list[di
 
 def district_warnings(*, user, today: dt.date) -> list[dict] | None:
     """Overloaded workers and admission-list items that need the district centre."""
-    worker_models = _optional("workers.models")
-    worker_selectors = _optional("workers.selectors")
+    worker_models = import_optional("workers.models")
+    worker_selectors = import_optional("workers.selectors")
     if not hasattr(worker_models, "AdmissionItem") or not hasattr(worker_selectors, "flagged_workers"):
         return None
     from workers.choices import AdmissionStatus

@@ -1,5 +1,4 @@
 import os
-from importlib import import_module
 
 from celery import Celery
 
@@ -15,14 +14,11 @@ def _collect_beat_schedules(sender, **kwargs):
     """Each app declares its periodic tasks in `<app>/schedule.py` as BEAT_SCHEDULE; beat runs their union."""
     from django.conf import settings
 
+    from core.modules import import_optional
+
     # Updated in place: with the CELERY_ namespace, assigning conf.beat_schedule would be shadowed by settings.
     schedule = sender.conf.beat_schedule
     for app_name in settings.INSTALLED_APPS:
-        module_name = f"{app_name}.schedule"
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module_name.startswith(exc.name):
-                raise
-            continue
-        schedule.update(getattr(module, "BEAT_SCHEDULE", {}))
+        module = import_optional(f"{app_name}.schedule")
+        if module is not None:
+            schedule.update(getattr(module, "BEAT_SCHEDULE", {}))

@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -11,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from core import views as core_views
 from core.api.notifications import NotificationViewSet
 from core.api.views import RevealView
+from core.modules import import_optional
 
 admin.site.site_header = _("Enyang District grid-based service and management")
 admin.site.site_title = _("Enyang grid centre")
@@ -20,23 +19,14 @@ admin.site.index_title = _("District grid centre administration")
 API_APPS = ["grids", "workers", "incidents", "registry", "forces", "assessment", "dashboards"]
 
 
-def _optional(module_name: str):
-    try:
-        return import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not module_name.startswith(exc.name):
-            raise
-        return None
-
-
 notification_router = DefaultRouter()
 notification_router.register("notifications", NotificationViewSet, basename="notification")
 api_patterns = [path("reveal/", RevealView.as_view(), name="reveal"), *notification_router.urls]
 page_patterns = []
 for app in API_APPS:
-    if _optional(f"{app}.api.urls"):
+    if import_optional(f"{app}.api.urls"):
         api_patterns.append(path("", include(f"{app}.api.urls")))
-    if _optional(f"{app}.urls"):
+    if import_optional(f"{app}.urls"):
         page_patterns.append(path(f"{app}/", include(f"{app}.urls")))
 
 urlpatterns = [

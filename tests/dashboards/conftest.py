@@ -1,6 +1,5 @@
 """Fixtures for the dashboards: a town with drawn grid boundaries, and a real Chromium for browser tests."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from tests import factories
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make alongside it are
 # ordinary synchronous code, so Django's async-safety guard must not refuse them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 PASSWORD = "Str0ng-Passw0rd!"

@@ -1,6 +1,5 @@
 """The grid worker's duty-log page on a 375-px phone, in a real Chromium (the shared `chromium` fixture)."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,6 @@ from django.conf import settings
 from workers import services
 from workers.models import Duty, DutyLog
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "Gw-Phone-Passw0rd!"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

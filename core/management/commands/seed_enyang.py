@@ -1,7 +1,7 @@
-from importlib import import_module
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from core.modules import import_optional
 
 # Each app seeds its own part in `<app>/seed.py` (a `seed(stdout=None)` function), in this order, since
 # later parts stand on earlier ones. Every part is idempotent: a second run creates nothing.
@@ -18,11 +18,8 @@ class Command(BaseCommand):
         for app in SEED_ORDER:
             if only and app not in only:
                 continue
-            try:
-                module = import_module(f"{app}.seed")
-            except ModuleNotFoundError as exc:
-                if exc.name is None or not f"{app}.seed".startswith(exc.name):
-                    raise
+            module = import_optional(f"{app}.seed")
+            if module is None:
                 continue
             with transaction.atomic():
                 module.seed(stdout=self.stdout)
